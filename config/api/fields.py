@@ -1,0 +1,123 @@
+"""Serializer fields for the conventions every resource shares: user references and datetimes."""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework import serializers
+
+
+def user_display_name(user) -> str:
+    """Full name, else username: how people are named in responses and messages."""
+    return (user.get_full_name() or "").strip() or user.username
+
+
+def user_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "username": user.username, "email": user.email, "name": user_display_name(user)}
+
+
+class UserRefField(serializers.Field):
+    """A user named by id, username or email in requests; ``{id, username, email, name}`` in responses.
+
+    Unknown and inactive users are a 400 on this field. ``me`` names the caller.
+    """
+
+    default_error_messages = {
+        "unknown": "No active user '{value}'.",
+        "invalid": "Give a user id, username or email address.",
+    }
+
+    def to_internal_value(self, data):
+        user = resolve_user_ref(data, request=self.context.get("request"))
+        if user is None:
+            if not isinstance(data, int | str) or isinstance(data, bool) or str(data).strip() == "":
+                self.fail("invalid")
+            self.fail("unknown", value=str(data)[:100])
+        return user
+
+    def to_representation(self, value):
+        return user_ref(value)
+
+
+class UserRefListField(serializers.ListField):
+    """A list of user references; accepts a related manager on output."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("child", UserRefField())
+        super().__init__(**kwargs)
+
+    def to_representation(self, data):
+        items = data.all() if hasattr(data, "all") else data
+        return [user_ref(user) for user in items]
+
+    def to_internal_value(self, data):
+        users = super().to_internal_value(data)
+        unique = {user.pk: user for user in users}
+        return list(unique.values())
+
+
+def resolve_user_ref(value, *, request=None, active_only: bool = True):
+    """The user that ``value`` (id, username, email or ``me``) names, or None."""
+    if isinstance(value, bool) or value is None:
+        return None
+    User = get_user_model()
+    queryset = User.objects.filter(is_active=True) if active_only else User.objects.all()
+    if isinstance(value, int):
+        return queryset.filter(pk=value).first() if 0 < value < 2**63 else None
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text or len(text) > 254:
+        return None
+    if text == "me":
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated else None
+    if text.isdigit():
+        number = int(text)
+        return queryset.filter(pk=number).first() if 0 < number < 2**63 else None
+    if "@" in text:
+        return queryset.filter(email__iexact=text).first()
+    return queryset.filter(username=text).first()
+
+
+def zone_of(user) -> ZoneInfo:
+    """The zone in which naive input about ``user`` is read (their work schedule, else UTC)."""
+    zone = getattr(user, "timezone", None) if user is not None else None
+    if zone is None:
+        return ZoneInfo("UTC")
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone))
+
+
+def localize(value: dt.datetime, user) -> dt.datetime:
+    """Attach ``user``'s zone to a naive datetime; aware ones pass through."""
+    if timezone.is_aware(value):
+        return value
+    return value.replace(tzinfo=zone_of(user))
+
+
+class LocalDateTimeField(serializers.DateTimeField):
+    """Parses ISO 8601; keeps naive input naive so the serializer can read it in the subject
+    user's zone (``BaseSerializer.subject_user``). Output is always UTC with ``Z``."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("default_timezone", dt.UTC)
+        super().__init__(*args, **kwargs)
+
+    def enforce_timezone(self, value):
+        if timezone.is_naive(value):
+            return value
+        return value.astimezone(dt.UTC)
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        if isinstance(value, dt.datetime) and timezone.is_aware(value):
+            value = value.astimezone(dt.UTC)
+        return (
+            value.isoformat().replace("+00:00", "Z")
+            if isinstance(value, dt.datetime)
+            else super().to_representation(value)
+        )

@@ -1,0 +1,124 @@
+"""OpenAPI description of the shared conventions: error responses, ``?fields=``, ``If-Match``."""
+
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
+from drf_spectacular.plumbing import build_basic_type
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from rest_framework import serializers
+
+from config.api.serializers import FIELDS_PARAM
+
+
+class ErrorItemSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    detail = serializers.CharField()
+    attr = serializers.CharField(allow_null=True)
+
+
+class ErrorResponseSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["validation_error", "client_error", "server_error"])
+    errors = ErrorItemSerializer(many=True)
+
+
+ERROR_DESCRIPTIONS = {
+    "400": "Bad input: `type` is `validation_error`, `attr` names the field.",
+    "401": "Missing, invalid, expired or revoked credentials.",
+    "403": "Authenticated but not allowed (scope or role).",
+    "404": "Not found, or not visible to this caller.",
+    "405": "Method not allowed.",
+    "406": "Not acceptable.",
+    "412": "If-Match is stale: the object changed since it was read.",
+    "415": "Unsupported media type.",
+    "429": "Rate limited; see Retry-After.",
+    "500": "A server error (always a bug).",
+}
+
+
+def error_response(code: str) -> OpenApiResponse:
+    return OpenApiResponse(response=ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[code])
+
+
+class AutoSchema(SpectacularAutoSchema):
+    """Adds to every operation the error responses it can give and the shared parameters."""
+
+    def _is_single_object(self) -> bool:
+        return any(p.get("in") == "path" for p in super()._get_parameters()) or not self._is_list_view()
+
+    def _error_codes(self) -> list[str]:
+        codes = ["400", "401", "403", "405", "406", "415", "429", "500"]
+        if self.method != "POST" or self._is_single_object():
+            codes.append("404")
+        if self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "etag_enabled", True):
+            codes.append("412")
+        if getattr(self.view, "permission_classes", None) == [] or getattr(self.view, "public_endpoint", False):
+            codes = [c for c in codes if c not in ("401", "403")]
+        return codes
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction=direction)
+        if direction != "response":
+            return responses
+        for code in self._error_codes():
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorResponseSerializer, code, direction=direction) | {
+                    "description": ERROR_DESCRIPTIONS[code]
+                }
+        return responses
+
+    def get_override_parameters(self):
+        params = list(super().get_override_parameters())
+        if self.method == "GET" and self._has_fields():
+            params.append(
+                OpenApiParameter(
+                    FIELDS_PARAM,
+                    OpenApiTypes.STR,
+                    description="Comma-separated field names to return (unknown names are a 400).",
+                )
+            )
+        if self.method in ("PUT", "PATCH", "DELETE") and isinstance(self.view, _etag_views()):
+            params.append(
+                OpenApiParameter(
+                    "If-Match",
+                    OpenApiTypes.STR,
+                    location=OpenApiParameter.HEADER,
+                    description="The ETag you read; a stale tag is a 412 and nothing changes.",
+                )
+            )
+        return params
+
+    def _has_fields(self) -> bool:
+        from config.api.viewsets import APIViewMixin
+
+        return isinstance(self.view, APIViewMixin)
+
+
+def _etag_views():
+    from config.api.viewsets import ETagMixin
+
+    return (ETagMixin,)
+
+
+class UserRefFieldExtension(OpenApiSerializerFieldExtension):
+    """A user reference: id, username or email in; ``{id, username, email, name}`` out."""
+
+    target_class = "config.api.fields.UserRefField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        if direction == "request":
+            return {
+                "oneOf": [
+                    {"type": "integer", "minimum": 1, "description": "user id"},
+                    {"type": "string", "minLength": 1, "description": "username, email address or `me`"},
+                ]
+            }
+        return {
+            "type": "object",
+            "properties": {
+                "id": build_basic_type(OpenApiTypes.INT),
+                "username": build_basic_type(OpenApiTypes.STR),
+                "email": build_basic_type(OpenApiTypes.STR),
+                "name": build_basic_type(OpenApiTypes.STR),
+            },
+            "required": ["id", "username", "email", "name"],
+        }
