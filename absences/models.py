@@ -1,0 +1,92 @@
+"""Absences: out-of-office periods, one-off or recurring (RFC 5545 RRULE), and their types."""
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+from absences.querysets import AbsenceQuerySet
+
+color_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Colours look like #rrggbb.")
+
+
+class AbsenceType(models.Model):
+    """A kind of absence. ``counts_as_away=False`` types (meetings) show on calendars but leave
+    their user available; ``private`` types are shown to others only as "away"."""
+
+    key = models.SlugField(max_length=40, primary_key=True)
+    name = models.CharField(max_length=80)
+    color = models.CharField(max_length=7, default="#6b7280", validators=[color_validator])
+    counts_as_away = models.BooleanField(default=True)
+    private = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Absence(models.Model):
+    """One out-of-office period of a user, or a recurring series of them.
+
+    Times are stored in UTC. ``start_at``/``end_at`` are the first occurrence; a ``recurrence``
+    (RRULE, evaluated in the user's time zone so local times survive DST) repeats it, minus
+    ``recurrence_exceptions``. ``series_end_at`` is the end of the last occurrence (``end_at`` for a
+    one-off absence, null for an endless series) so window queries stay index-only.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences")
+    type = models.ForeignKey(AbsenceType, on_delete=models.PROTECT, related_name="absences")
+    title = models.CharField(max_length=200, blank=True, default="")
+    start_at = models.DateTimeField()
+    end_at = models.DateTimeField()
+    all_day = models.BooleanField(default=False)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    message = models.TextField(max_length=2000, blank=True, default="")
+    coverer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="covering_absences"
+    )
+    approval_delegate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(max_length=80, blank=True, default="")
+    source = models.CharField(max_length=30, null=True, blank=True)
+    source_id = models.CharField(max_length=128, null=True, blank=True)
+    recurrence = models.TextField(blank=True, default="")
+    recurrence_exceptions = models.JSONField(default=list, blank=True)
+    series_end_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = AbsenceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["start_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "source_id"],
+                name="absences_absence_source_key_unique",
+                condition=models.Q(source__isnull=False, source_id__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(end_at__gt=models.F("start_at")), name="absences_end_after_start"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["user", "start_at", "series_end_at"], name="absence_user_window"),
+            models.Index(fields=["start_at", "series_end_at"], name="absence_window"),
+            models.Index(fields=["coverer", "start_at"], name="absence_coverer_start"),
+            models.Index(fields=["updated_at"], name="absence_updated"),
+            models.Index(fields=["user"], name="absence_recurring_user", condition=~models.Q(recurrence="")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.type_id} {self.start_at:%Y-%m-%d}"
+
+    @property
+    def is_recurring(self) -> bool:
+        return bool(self.recurrence)

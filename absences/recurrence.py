@@ -1,0 +1,103 @@
+"""Recurring absences: RRULE parsing and DST-correct expansion in the user's time zone.
+
+Occurrences repeat at the same local wall-clock time (13:00 stays 13:00 across a DST change):
+the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence lasts
+``end_at - start_at``. Exceptions (EXDATE) are ISO dates (skip that local day) or datetimes
+(skip the occurrence starting then).
+"""
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+
+from config.errors import DomainError
+
+# An endless series is expanded at most this far; absences are at most 366 days long anyway.
+MAX_OCCURRENCES = 5000
+
+
+def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
+    """Parse an RRULE (with or without the ``RRULE:`` prefix) anchored at an aware ``dtstart``."""
+    body = text.strip()
+    if body.upper().startswith("RRULE:"):
+        body = body[6:]
+    if not body or "\n" in body or "DTSTART" in body.upper():
+        raise DomainError("Give a single RRULE such as FREQ=WEEKLY;BYDAY=FR.", attr="recurrence")
+    try:
+        rule = rrule.rrulestr(body, dtstart=dtstart, forceset=False, ignoretz=False)
+    except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
+        raise DomainError(f"Invalid RRULE: {exc}", attr="recurrence") from None
+    if not isinstance(rule, rrule.rrule):
+        raise DomainError("Give a single RRULE.", attr="recurrence")
+    return rule
+
+
+def _zone(user) -> ZoneInfo:
+    zone = getattr(user, "timezone", None)
+    return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone or "UTC"))
+
+
+def _exceptions(values, zone: ZoneInfo) -> tuple[set[dt.date], set[dt.datetime]]:
+    dates: set[dt.date] = set()
+    moments: set[dt.datetime] = set()
+    for value in values or []:
+        text = str(value)
+        if len(text) == 10:
+            dates.add(dt.date.fromisoformat(text))
+        else:
+            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if moment.tzinfo is None:
+                moment = moment.replace(tzinfo=zone)
+            moments.add(moment.astimezone(dt.UTC))
+    return dates, moments
+
+
+def occurrences(absence, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
+    """The ``(start, end)`` pairs (UTC) of ``absence`` that overlap ``[start, end)``.
+
+    A one-off absence gives itself when it overlaps. Needs ``absence.user`` (for the zone).
+    """
+    duration = absence.end_at - absence.start_at
+    if not absence.recurrence:
+        if absence.start_at < end and absence.end_at > start:
+            return [(absence.start_at, absence.end_at)]
+        return []
+    zone = _zone(absence.user)
+    local_start = absence.start_at.astimezone(zone)
+    rule = parse_rrule(absence.recurrence, local_start)
+    skip_dates, skip_moments = _exceptions(absence.recurrence_exceptions, zone)
+    found = []
+    window_from = (start - duration).astimezone(zone)
+    for index, occurrence in enumerate(rule.xafter(window_from, inc=True)):
+        if index >= MAX_OCCURRENCES:
+            break
+        # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).
+        occ_start = occurrence.replace(tzinfo=zone).astimezone(dt.UTC)
+        if occ_start >= end:
+            break
+        occ_end = occ_start + duration
+        if occ_end <= start:
+            continue
+        if occurrence.date() in skip_dates or occ_start in skip_moments:
+            continue
+        found.append((occ_start, occ_end))
+    return found
+
+
+def series_end(absence) -> dt.datetime | None:
+    """The end of the last occurrence, or None for an endless series (``COUNT``/``UNTIL`` absent)."""
+    if not absence.recurrence:
+        return absence.end_at
+    zone = _zone(absence.user)
+    rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
+    if rule._count is None and rule._until is None:
+        return None
+    last = None
+    for index, occurrence in enumerate(rule):
+        if index >= MAX_OCCURRENCES:
+            return None
+        last = occurrence
+    if last is None:
+        return absence.end_at
+    return last.replace(tzinfo=zone).astimezone(dt.UTC) + (absence.end_at - absence.start_at)

@@ -1,0 +1,101 @@
+"""Routing rules (what happens to a user's work while they are away) and routing settings."""
+
+from django.conf import settings
+from django.db import models
+from simple_history.models import HistoricalRecords
+from solo.models import SingletonModel
+
+from people.querysets import OwnedQuerySet
+
+
+class Rule(models.Model):
+    """A user's routing rule. ``one_time`` rules have their own window; ``recurring`` rules apply
+    during every absence of the user. ``status`` is a cached reading of the clock kept by the
+    services and the beat sweep; resolution decides from the time itself, never from ``status``."""
+
+    class Kind(models.TextChoices):
+        ONE_TIME = "one_time", "One-time"
+        RECURRING = "recurring", "Recurring"
+
+    class Action(models.TextChoices):
+        REASSIGN = "reassign", "Reassign to coverer"
+        UNASSIGN = "unassign", "Unassign"
+        KEEP = "keep", "Keep"
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled"
+        ACTIVE = "active", "Active"
+        EXPIRED = "expired", "Expired"
+        DISABLED = "disabled", "Disabled"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    name = models.CharField(max_length=120, blank=True, default="")
+    enabled = models.BooleanField(default=True)
+    start_at = models.DateTimeField(null=True, blank=True)
+    end_at = models.DateTimeField(null=True, blank=True)
+    projects = models.JSONField(default=list, blank=True)
+    issue_types = models.JSONField(default=list, blank=True)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    coverer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="covering_rules"
+    )
+    message = models.TextField(max_length=2000, blank=True, default="")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
+    activated_at = models.DateTimeField(null=True, blank=True)
+    expired_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+    objects = OwnedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(fields=["user", "kind", "enabled"], name="rule_user_kind"),
+            models.Index(fields=["status", "start_at"], name="rule_due_activation"),
+            models.Index(fields=["status", "end_at"], name="rule_due_expiry"),
+            models.Index(fields=["coverer"], name="rule_coverer"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.get_kind_display()} rule of {self.user}"
+
+
+class RoutingSettings(SingletonModel):
+    """Organisation-wide routing behaviour (one row, edited by staff)."""
+
+    class ExclusionMode(models.TextChoices):
+        DEFAULT = "default", "Everyone uses the default filter"
+        USER = "user", "Each user's own filter"
+
+    ignore_self_assign = models.BooleanField(default=False)
+    allow_coverer_assign_back = models.BooleanField(default=False)
+    reply_when_mentioned = models.BooleanField(default=False)
+    reply_interval_hours = models.PositiveIntegerField(default=24)
+    exclusion_mode = models.CharField(max_length=10, choices=ExclusionMode.choices, default=ExclusionMode.DEFAULT)
+    default_exclusion_filter = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "routing settings"
+
+    def __str__(self) -> str:
+        return "Routing settings"
+
+
+class UserRoutingPreference(models.Model):
+    """A user's own exclusion filter, used instead of the default when ``exclusion_mode`` is ``user``."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="routing_preference")
+    exclusion_filter = models.TextField(blank=True, default="")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Routing preference of {self.user}"
