@@ -126,5 +126,7 @@ def token_settings_update(**changes) -> TokenSettings:
         raise DomainError("The default rate limit is at least 1 request an hour.", attr="default_rate_limit_per_hour")
     token_settings.full_clean()
     token_settings.save()
+    # Now and after the commit, so a reader between the two cannot keep the old value cached.
+    forget_default_token_limit()
     transaction.on_commit(forget_default_token_limit)
     return token_settings
