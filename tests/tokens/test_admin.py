@@ -53,6 +53,14 @@ def test_admin_scope_for_a_non_staff_user_is_a_form_error(admin_client, user):
     assert not APIToken.objects.filter(name="CRM sync").exists()
 
 
+def test_an_inactive_user_gets_no_token(admin_client, user):
+    user.is_active = False
+    user.save()
+    response = _add(admin_client, user=user)
+    assert "Tokens are only for active users." in response.content.decode()
+    assert not APIToken.objects.exists()
+
+
 def test_bad_calendar_list_is_a_form_error(admin_client, user):
     response = _add(admin_client, user=user, calendars="1, x")
     assert "Give calendar ids separated by commas." in response.content.decode()
