@@ -34,6 +34,8 @@ def _add(admin_client, **overrides):
 
 
 def test_creating_shows_the_plaintext_exactly_once(admin_client, user):
+    form = admin_client.get("/admin/tokens/apitoken/add/").content.decode()
+    assert 'name="scopes"' in form and 'name="calendars"' in form and 'name="rate_limit_per_hour"' in form
     response = _add(admin_client, user=user)
     assert response.status_code == 200
     shown = TOKEN_RE.findall(response.content.decode())
