@@ -94,7 +94,7 @@ def _body_for_user(kind: str, rule: Rule, name: str) -> str:
     state = "now applies" if kind == RuleTransition.Kind.ACTIVATED else "no longer applies"
     return (
         f"Hello {user_display_name(rule.user)},\n\nyour routing rule “{name}” {state}.\n\n"
-        f"Window: {window}\nAction: {action}\nScope: {_scope(rule)}\n"
+        f"Rule: #{rule.pk}\nWindow: {window}\nAction: {action}\nScope: {_scope(rule)}\n"
     )
 
 
@@ -105,4 +105,7 @@ def _body_for_coverer(kind: str, rule: Rule, name: str) -> str:
         lead = f"work of {person} is now reassigned to you by the rule “{name}”"
     else:
         lead = f"you no longer receive work of {person} through the rule “{name}”"
-    return f"Hello {user_display_name(rule.coverer)},\n\n{lead}.\n\nWindow: {window}\nScope: {_scope(rule)}\n"
+    return (
+        f"Hello {user_display_name(rule.coverer)},\n\n{lead}.\n\n"
+        f"Rule: #{rule.pk}\nWindow: {window}\nScope: {_scope(rule)}\n"
+    )
