@@ -195,6 +195,7 @@ def test_two_sweeps_racing_send_each_email_once():
     for thread in threads:
         thread.join()
     assert errors == []
+    assert len(results) == 2
     assert sum(r.activated + r.expired for r in results) == 200
     assert len(mail.outbox) == 400
     assert len({(m.to[0], m.subject, m.body) for m in mail.outbox}) == 400
