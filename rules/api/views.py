@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import permissions
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from config.api.access import acts_as_admin
@@ -52,7 +53,7 @@ class ActsAsAdminToChange(permissions.BasePermission):
 class RoutingSettingsView(APIView):
     """The organisation's routing settings (one object)."""
 
-    permission_classes = [permissions.IsAuthenticated, ActsAsAdminToChange]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, ActsAsAdminToChange]
 
     @extend_schema(responses=RoutingSettingsSerializer, operation_id="settings_routing_retrieve")
     def get(self, request):
