@@ -179,8 +179,10 @@ class EventSearchSerializer(Serializer):
         end, end_attr = self._moment(attrs, "end", zone)
         if end <= start:
             raise validation_error("The end must be after the start.", attr=end_attr)
-        # Measured on the caller's wall clock, so 92 calendar days stay allowed across a DST change.
-        if end.astimezone(zone).replace(tzinfo=None) - start.astimezone(zone).replace(tzinfo=None) > MAX_WINDOW:
+        # Elapsed time or the caller's wall clock, whichever is shorter: 92 calendar days stay
+        # allowed across a DST change, and 92 days of elapsed time always are.
+        wall = end.astimezone(zone).replace(tzinfo=None) - start.astimezone(zone).replace(tzinfo=None)
+        if min(end - start, wall) > MAX_WINDOW:
             raise validation_error("The window is at most 92 days.", attr=end_attr, code="max_window")
         attrs["start"], attrs["end"] = start, end
         return attrs

@@ -1,6 +1,7 @@
 """Factories for calendars, events and absences (rows created directly, as the absences app would)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import factory
 
@@ -68,7 +69,7 @@ def make_all_day(user, first: dt.date, last: dt.date, **fields) -> Absence:
 
 
 def local(user_or_zone, *args) -> dt.datetime:
-    zone = zone_of(user_or_zone) if hasattr(user_or_zone, "timezone") else user_or_zone
+    zone = ZoneInfo(user_or_zone) if isinstance(user_or_zone, str) else zone_of(user_or_zone)
     return dt.datetime(*args, tzinfo=zone).astimezone(dt.UTC)
 
 
