@@ -181,9 +181,12 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-FEED_KEY_PARAM = OpenApiParameter(
-    "key", OpenApiTypes.STR, description="The feed key (then no other credentials are needed); a wrong key is a 404"
-)
+FEED_PARAMS = [
+    OpenApiParameter(
+        "key", OpenApiTypes.STR, description="The feed key (then no other credentials are needed); a wrong key is a 404"
+    ),
+    OpenApiParameter("format", exclude=True),  # the path already says .ics
+]
 ICS_RESPONSE = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar")}
 
 
@@ -197,7 +200,7 @@ class CalendarFeedView(APIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = [JSONRenderer, ICSRenderer]
 
-    @extend_schema(parameters=[FEED_KEY_PARAM], responses=ICS_RESPONSE)
+    @extend_schema(operation_id="v1_calendars_feed_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request, pk: int):
         key = request.query_params.get("key")
         if key is not None:
@@ -231,7 +234,7 @@ class PersonalFeedView(APIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = [JSONRenderer, ICSRenderer]
 
-    @extend_schema(parameters=[FEED_KEY_PARAM], responses=ICS_RESPONSE)
+    @extend_schema(operation_id="v1_me_feed_ics_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request):
         key = request.query_params.get("key")
         if key is not None:
