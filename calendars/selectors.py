@@ -196,7 +196,7 @@ def event_span(event: Event, reader) -> tuple[dt.datetime, dt.datetime]:
 def holiday_regions(people_condition: models.Q) -> set[tuple[str, str]]:
     """The distinct (country, subdivision) pairs of the work schedules of the people matched."""
     rows = User.objects.filter(people_condition).exclude(holiday_country="")
-    return set(rows.values_list("holiday_country", "holiday_subdivision").distinct())
+    return set(rows.order_by().values_list("holiday_country", "holiday_subdivision").distinct())
 
 
 def _holiday_rows(scope, query, membership, direct, user_ids) -> list[dict]:

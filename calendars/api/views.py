@@ -19,6 +19,7 @@ from calendars.api.serializers import (
     FeedKeySerializer,
     SearchResultSerializer,
     feed_url,
+    render_search_events,
 )
 from calendars.feeds import build_feed
 from calendars.filters import CalendarFilter, EventFilter
@@ -159,7 +160,7 @@ class EventSearchView(APIView):
             events = selectors.event_search(scope=scope_of(request), query=query)
         except selectors.CalendarNotFound:
             raise exceptions.NotFound("A requested calendar does not exist or is not visible to you.") from None
-        return Response(SearchResultSerializer({"events": events}).data)
+        return Response({"events": render_search_events(events)})
 
 
 class ICSRenderer(BaseRenderer):
