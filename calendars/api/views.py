@@ -9,6 +9,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from calendars import selectors, services
@@ -65,7 +66,7 @@ class CalendarViewSet(ModelViewSet):
 
     serializer_class = CalendarSerializer
     filterset_class = CalendarFilter
-    permission_classes = [permissions.IsAuthenticated, CalendarWritePermission]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CalendarWritePermission]
     sort_fields = ["id", "name", "created_at", "updated_at"]
     default_sort = ("name",)
 
@@ -115,7 +116,7 @@ class EventViewSet(ModelViewSet):
 
     serializer_class = EventSerializer
     filterset_class = EventFilter
-    permission_classes = [permissions.IsAuthenticated, EventWritePermission]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, EventWritePermission]
     sort_fields = ["id", "start_at", "end_at", "created_at", "updated_at"]
     default_sort = ("start_at",)
 
@@ -191,6 +192,14 @@ FEED_PARAMS = [
 ICS_RESPONSE = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar")}
 
 
+def check_default_permissions(view, request) -> None:
+    """Without a feed key a feed is an ordinary API read: the project's default permissions apply
+    (signed in; a token needs its ``read`` scope)."""
+    for permission in api_settings.DEFAULT_PERMISSION_CLASSES:
+        if not permission().has_permission(request, view):
+            view.permission_denied(request, message=getattr(permission, "message", None))
+
+
 def key_matches(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
@@ -210,8 +219,7 @@ class CalendarFeedView(APIView):
                 raise exceptions.NotFound()
             viewer = ANONYMOUS
         else:
-            if not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated()
+            check_default_permissions(self, request)
             calendar = get_object_or_404(readable_calendars(request), pk=pk)
             viewer = viewer_for(request.user, admin=acts_as_admin(request))
         body = build_feed(
@@ -244,8 +252,7 @@ class PersonalFeedView(APIView):
                 raise exceptions.NotFound()
             user = feed.user
         else:
-            if not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated()
+            check_default_permissions(self, request)
             personal_feed_allowed(request)
             user = request.user
         # The feed is its owner's own view: their private details, others' as privacy allows them.
