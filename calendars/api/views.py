@@ -152,9 +152,10 @@ class EventSearchView(APIView):
         query = selectors.SearchQuery(
             start=data["start"],
             end=data["end"],
-            calendar_ids=data.get("calendars"),
-            users=data.get("users"),
-            types=data.get("types"),
+            # An empty list is the same as leaving the filter out.
+            calendar_ids=data.get("calendars") or None,
+            users=data.get("users") or None,
+            types=data.get("types") or None,
             include_holidays=data["include_holidays"],
         )
         try:

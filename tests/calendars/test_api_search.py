@@ -201,6 +201,8 @@ class TestResults:
             f"absence-{theirs.pk}",
             f"event-{meeting.pk}",
         ]
+        everything = [f"absence-{mine.pk}", f"absence-{theirs.pk}", f"event-{meeting.pk}"]
+        assert ids(search(alice_client, calendars=[], users=[], types=[], **window)) == everything
 
     def test_all_day_events_span_the_readers_days(self, alice_client, calendar, client_for, other):
         EventFactory(
