@@ -43,10 +43,9 @@ def scope_of(request) -> selectors.SearchScope:
 
 def readable_calendars(request):
     """Calendars this request may read (visibility, then a calendar-limited token's list)."""
-    admin = acts_as_admin(request)
-    queryset = Calendar.objects.visible_to(request.user, admin=admin)
-    limit = token_calendar_ids(request)
-    return queryset if limit is None else queryset.filter(pk__in=limit)
+    return selectors.readable_calendars(
+        request.user, admin=acts_as_admin(request), token_calendar_ids=token_calendar_ids(request)
+    )
 
 
 class CalendarWritePermission(permissions.BasePermission):
