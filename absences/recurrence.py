@@ -33,7 +33,8 @@ def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
     return rule
 
 
-def _zone(user) -> ZoneInfo:
+def user_zone(user) -> ZoneInfo:
+    """The zone a user's local times and dates are read in (their work schedule; UTC if unset)."""
     zone = getattr(user, "timezone", None)
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone or "UTC"))
 
@@ -63,7 +64,7 @@ def occurrences(absence, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.
         if absence.start_at < end and absence.end_at > start:
             return [(absence.start_at, absence.end_at)]
         return []
-    zone = _zone(absence.user)
+    zone = user_zone(absence.user)
     local_start = absence.start_at.astimezone(zone)
     rule = parse_rrule(absence.recurrence, local_start)
     skip_dates, skip_moments = _exceptions(absence.recurrence_exceptions, zone)
@@ -89,7 +90,7 @@ def series_end(absence) -> dt.datetime | None:
     """The end of the last occurrence, or None for an endless series (``COUNT``/``UNTIL`` absent)."""
     if not absence.recurrence:
         return absence.end_at
-    zone = _zone(absence.user)
+    zone = user_zone(absence.user)
     rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
     if rule._count is None and rule._until is None:
         return None
