@@ -1,6 +1,7 @@
 """Writes for absences and absence types. Every change goes through these functions (API, admin,
 import, demo data), so the change feed and any other side effect hook in one place."""
 
+import copy
 import datetime as dt
 
 from django.db import IntegrityError, transaction
@@ -224,6 +225,17 @@ def _assign(absence: Absence, changes: dict, *, actor: User | None, admin: bool)
     _apply_times(absence, changes, user_changed)
     _validate(absence)
     return absence
+
+
+def absence_validate(*, absence: Absence | None = None, user: User | None = None, **fields) -> Absence:
+    """Validate a new absence (``user`` + fields) or changes to ``absence`` without saving
+    anything: the admin form checks its input with this before calling the real service."""
+    if absence is None:
+        draft = Absence(user=user)
+        fields.setdefault("type", "vacation")
+    else:
+        draft = copy.copy(absence)
+    return _assign(draft, fields, actor=None, admin=True)
 
 
 @transaction.atomic
