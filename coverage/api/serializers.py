@@ -32,6 +32,8 @@ class AbsenceSummarySerializer(Serializer):
 
 
 class RuleSummarySerializer(Serializer):
+    """The rule that decided (``name`` may be empty)."""
+
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -47,10 +49,15 @@ class QuerySerializer(Serializer):
 
 
 class AtQuerySerializer(QuerySerializer):
+    """The instant asked about."""
+
     at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
 
 
 class AvailabilitySerializer(Serializer):
+    """A user's availability at ``at``; ``coverer`` and ``message`` as for a work item with no
+    project and issue type (the direct coverer, chains not followed)."""
+
     user = UserRefField()
     at = LocalDateTimeField()
     available = serializers.BooleanField()
@@ -62,6 +69,8 @@ class AvailabilitySerializer(Serializer):
 
 
 class CurrentQuerySerializer(QuerySerializer):
+    """Filters of the current-coverage list."""
+
     at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
     team = serializers.IntegerField(required=False, min_value=1, help_text="Only members of this team (id)")
     project = serializers.CharField(
@@ -70,6 +79,8 @@ class CurrentQuerySerializer(QuerySerializer):
 
 
 class CurrentCoverageSerializer(Serializer):
+    """One away user at ``at``: the absence and rule in force, who covers them and the reply text."""
+
     user = UserRefField()
     absence = AbsenceSummarySerializer(allow_null=True)
     rule = RuleSummarySerializer(allow_null=True)
@@ -82,6 +93,8 @@ class CurrentCoverageSerializer(Serializer):
 
 
 class IssueSerializer(Serializer):
+    """The work item's fields the exclusion filter reads, and its key for the reply throttle."""
+
     key = serializers.CharField(
         required=False, max_length=255, help_text="Issue key; when given, `reply` is throttled per (assignee, key)"
     )
@@ -92,7 +105,9 @@ class IssueSerializer(Serializer):
     reporter = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
 
 
-class ResolveRequestSerializer(Serializer):
+class ResolveSerializer(Serializer):
+    """The integrator's question about one work item (SPEC §6)."""
+
     assignee = UserRefField()
     project = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
     issue_type = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
@@ -107,6 +122,8 @@ class ResolveRequestSerializer(Serializer):
 
 
 class ResolveResponseSerializer(Serializer):
+    """Who holds the item afterwards (``assign_to``), why (``reason``) and whether to post ``message``."""
+
     assignee = UserRefField()
     assignee_away = serializers.BooleanField()
     action = serializers.ChoiceField(choices=ACTIONS)
@@ -121,11 +138,16 @@ class ResolveResponseSerializer(Serializer):
 
 
 class StaffingQuerySerializer(QuerySerializer):
+    """An inclusive date range of at most 92 days."""
+
     start = serializers.DateField()
     end = serializers.DateField(help_text="Inclusive; at most 92 days after start")
 
 
 class StaffingDaySerializer(Serializer):
+    """One date: members working and not away (``available``), working members away, and whether
+    fewer than the team's ``min_available`` are available on a day someone works."""
+
     date = serializers.DateField()
     available = serializers.IntegerField()
     away = serializers.ListField(child=UserRefField())
