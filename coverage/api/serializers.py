@@ -5,6 +5,35 @@ from rest_framework import serializers
 from config.api.fields import LocalDateTimeField, UserRefField
 from config.api.serializers import Serializer
 
+# Instants and dates asked about stay where window arithmetic (a year ahead, a day around) cannot
+# overflow Python's datetime range.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def _check_year(value, field):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        field.fail("out_of_range")
+    return value
+
+
+class InstantField(LocalDateTimeField):
+    """An ISO 8601 instant asked about (naive: the subject user's zone), years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a time between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
+class DayField(serializers.DateField):
+    """An ISO 8601 date, years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
 EVENTS = ["assigned", "mentioned"]
 ACTIONS = ["none", "reassign", "unassign", "keep"]
 REASONS = [
@@ -51,7 +80,7 @@ class QuerySerializer(Serializer):
 class AtQuerySerializer(QuerySerializer):
     """The instant asked about."""
 
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
 
 
 class AvailabilitySerializer(Serializer):
@@ -71,7 +100,7 @@ class AvailabilitySerializer(Serializer):
 class CurrentQuerySerializer(QuerySerializer):
     """Filters of the current-coverage list."""
 
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
     team = serializers.IntegerField(required=False, min_value=1, help_text="Only members of this team (id)")
     project = serializers.CharField(
         required=False, max_length=100, help_text="Pick each row's rule as for a work item of this project"
@@ -111,7 +140,7 @@ class ResolveSerializer(Serializer):
     assignee = UserRefField()
     project = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
     issue_type = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 (default now); naive = the assignee's zone")
+    at = InstantField(required=False, help_text="ISO 8601 (default now); naive = the assignee's zone")
     actor = UserRefField(required=False, allow_null=True, help_text="Who assigned or mentioned")
     event = serializers.ChoiceField(choices=EVENTS)
     issue = IssueSerializer(required=False, allow_null=True)
@@ -140,8 +169,8 @@ class ResolveResponseSerializer(Serializer):
 class StaffingQuerySerializer(QuerySerializer):
     """An inclusive date range of at most 92 days."""
 
-    start = serializers.DateField()
-    end = serializers.DateField(help_text="Inclusive; at most 92 days after start")
+    start = DayField()
+    end = DayField(help_text="Inclusive; at most 92 days after start")
 
 
 class StaffingDaySerializer(Serializer):

@@ -202,8 +202,9 @@ class TestPrivacyAndAccess:
         response = alice_client.get(URL.format("gone"))
         assert response.status_code == 404 and response.json()["type"] == "client_error"
 
-    def test_bad_at_is_400(self, alice_client):
-        response = alice_client.get(URL.format("me"), {"at": "tomorrow"})
+    @pytest.mark.parametrize("at", ["tomorrow", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00"])
+    def test_bad_at_is_400(self, alice_client, at):
+        response = alice_client.get(URL.format("me"), {"at": at})
         assert response.status_code == 400
         assert response.json()["errors"][0]["attr"] == "at"
 

@@ -87,7 +87,13 @@ class TestRows:
 class TestBadInput:
     @pytest.mark.parametrize(
         ("params", "attr"),
-        [({"at": "nope"}, "at"), ({"team": "x"}, "team"), ({"team": 999}, "team"), ({"page_size": 501}, "page_size")],
+        [
+            ({"at": "nope"}, "at"),
+            ({"at": "9999-12-31T00:00:00Z"}, "at"),
+            ({"team": "x"}, "team"),
+            ({"team": 999}, "team"),
+            ({"page_size": 501}, "page_size"),
+        ],
     )
     def test_400_names_the_parameter(self, alice_client, params, attr):
         response = alice_client.get(URL, params)

@@ -157,6 +157,7 @@ class TestValidation:
             ({"assignee": "alice"}, "event"),
             ({"assignee": "alice", "event": "commented"}, "event"),
             ({"assignee": "alice", "event": "assigned", "at": "soon"}, "at"),
+            ({"assignee": "alice", "event": "assigned", "at": "9999-12-31T23:59:59Z"}, "at"),
             ({"assignee": "alice", "event": "assigned", "actor": "nobody"}, "actor"),
             ({"assignee": "alice", "event": "assigned", "project": ["A"]}, "project"),
             ({"assignee": "alice", "event": "assigned", "issue": "OPS-1"}, "issue.non_field_errors"),

@@ -76,6 +76,8 @@ def test_single_day_and_92_days(team, alice_client):
         ({"start": "21.12.2026", "end": "2026-12-27"}, "start"),
         ({"start": "2026-12-21", "end": "2026-12-20"}, "end"),
         ({"start": "2026-10-01", "end": "2027-01-01"}, "end"),
+        ({"start": "0001-01-01", "end": "0001-01-02"}, "start"),
+        ({"start": "9999-12-30", "end": "9999-12-31"}, "start"),
     ],
 )
 def test_bad_range_is_400_naming_the_field(team, alice_client, params, attr):
