@@ -140,6 +140,17 @@ class TestStretches:
         assert body["back_at"] == z(berlin(2026, 10, 25, 23))
         assert body["next_absence"]["start_at"] == z(berlin(2026, 10, 26, 0))
 
+    def test_all_day_daily_series_is_one_stretch_across_dst(self, user, alice_client):
+        # All-day occurrences run local midnight to midnight (25 hours on 25 Oct), so they touch.
+        AwayFactory(
+            user=user,
+            start_at=berlin(2026, 10, 22, 0),
+            end_at=berlin(2026, 10, 23, 0),
+            all_day=True,
+            recurrence="FREQ=DAILY;COUNT=7",
+        )
+        assert ask(alice_client, "me", berlin(2026, 10, 23, 9))["back_at"] == z(berlin(2026, 10, 29, 0))
+
     def test_weekly_occurrence_keeps_wall_time_across_dst(self, user, alice_client):
         AwayFactory(
             user=user, start_at=berlin(2026, 10, 16, 13), end_at=berlin(2026, 10, 16, 14), recurrence="FREQ=WEEKLY"

@@ -109,7 +109,10 @@ def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django
     for n in range(page_size):
         person = UserFactory(username=f"p{n:03}")
         AwayFactory(user=person, coverer=coverer, message="Ask {coverer}")
-        AwayFactory(user=person, start_at=T0 - dt.timedelta(days=7), recurrence="FREQ=WEEKLY")
+        monday = dt.datetime(2026, 11, 16, tzinfo=dt.UTC)
+        AwayFactory(
+            user=person, start_at=monday, end_at=monday + dt.timedelta(days=1), all_day=True, recurrence="FREQ=WEEKLY"
+        )
         RuleFactory(user=person, action=Rule.Action.REASSIGN, coverer=coverer, projects=["OPS"])
     client = client_for(staff)
     with django_assert_num_queries(7):
