@@ -35,7 +35,9 @@ class LocalDateTimeFilter(django_filters.Filter):
     field_class = LocalDateTimeFormField
 
     def moment(self, value: dt.datetime) -> dt.datetime:
-        return localize(value, getattr(self.parent.request, "user", None))
+        # Clamped so zone and recurrence arithmetic cannot overflow at the ends of the calendar.
+        value = localize(value, getattr(self.parent.request, "user", None))
+        return min(max(value, FAR_PAST), FAR_FUTURE)
 
     def filter(self, qs, value):
         if value is None:
