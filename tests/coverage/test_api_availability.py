@@ -202,6 +202,12 @@ class TestPrivacyAndAccess:
         assert body["absence"]["type"] == "sickness" and body["absence"]["title"] == "Flu"
         assert body["message"] == "Ill. Ask Bob Jones."
 
+    def test_fields_selects_keys(self, user, alice_client):
+        body = alice_client.get(URL.format("me"), {"fields": "available,back_at"}).json()
+        assert body == {"available": True, "back_at": None}
+        response = alice_client.get(URL.format("me"), {"fields": "nope"})
+        assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "fields"
+
     def test_user_by_email_and_id(self, user, client_for, other):
         client = client_for(other)
         assert ask(client, "alice@example.com")["user"]["id"] == user.pk
