@@ -215,6 +215,7 @@ class TestPrivacyAndAccess:
 
     def test_unknown_or_inactive_user_is_404(self, alice_client):
         assert alice_client.get(URL.format("nobody")).status_code == 404
+        assert alice_client.get(URL.format("al%00ice")).status_code == 404
         UserFactory(username="gone", is_active=False)
         response = alice_client.get(URL.format("gone"))
         assert response.status_code == 404 and response.json()["type"] == "client_error"

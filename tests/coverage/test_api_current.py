@@ -97,6 +97,7 @@ class TestBadInput:
         ("params", "attr"),
         [
             ({"sort": "coverer"}, "sort"),
+            ({"project": "OPS\x00"}, "project"),
             ({"fields": "nope"}, "fields"),
             ({"at": "nope"}, "at"),
             ({"at": "9999-12-31T00:00:00Z"}, "at"),
