@@ -197,10 +197,10 @@ def test_resolve_costs_a_fixed_number_of_queries(
     AwayFactory(user=user, coverer=other, message="Out.")
     client = client_for(staff)
     body = {"assignee": "alice", "actor": "root", "event": "assigned", "at": AT.isoformat(), "issue": {"key": "X-1"}}
-    with django_assert_num_queries(17) as captured:
+    with django_assert_num_queries(16) as captured:
         response = client.post(URL, body, format="json")
     assert response.json()["assign_to"]["username"] == "bob"
-    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()]) == 13
+    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()]) == 12
 
 
 def test_service_is_usable_without_a_request(user, other):
