@@ -74,3 +74,18 @@ def alice_client(client_for, user):
 requires_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (row locks and real concurrency)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _absence_types_survive_flushes(request):
+    """Transactional tests end by flushing every table, rows seeded by data migrations included.
+    Re-seed the default absence types for tests that run on a flushed database."""
+    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+        return
+    request.getfixturevalue("transactional_db")
+    import importlib
+
+    from django.apps import apps as django_apps
+
+    seed_types = importlib.import_module("absences.migrations.0002_seed_types")
+    seed_types.seed(django_apps, None)
