@@ -80,9 +80,13 @@ requires_postgres = pytest.mark.skipif(
 def _absence_types_survive_flushes(request):
     """Transactional tests end by flushing every table, rows seeded by data migrations included.
     Re-seed the default absence types for tests that run on a flushed database."""
-    if not {"transactional_db", "live_server"} & set(request.fixturenames):
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        request.getfixturevalue("_django_db_helper")  # pytest-django's database set-up for the marker
+    elif {"transactional_db", "live_server"} & set(request.fixturenames):
+        request.getfixturevalue("transactional_db")
+    else:
         return
-    request.getfixturevalue("transactional_db")
     import importlib
 
     from django.apps import apps as django_apps
