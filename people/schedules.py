@@ -34,7 +34,9 @@ def validate_holiday_region(country: str, subdivision: str) -> tuple[str, str]:
     if subdivision:
         by_upper = {s.upper(): s for s in regions[country]}
         if subdivision.upper() not in by_upper:
-            raise DomainError(f"'{subdivision}' is not a subdivision of {country}.", attr="holiday_subdivision")
+            raise DomainError(
+                f"'{subdivision}' is not a subdivision of {country}.", code="unknown", attr="holiday_subdivision"
+            )
         subdivision = by_upper[subdivision.upper()]
     return country, subdivision
 

@@ -70,7 +70,7 @@ def resolve_user_ref(value, *, request=None, active_only: bool = True):
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if not text or len(text) > 254:
+    if not text or len(text) > 254 or "\x00" in text:  # PostgreSQL cannot even compare a NUL
         return None
     if text == "me":
         user = getattr(request, "user", None)

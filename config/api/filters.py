@@ -22,7 +22,8 @@ class UserRefMultipleField(forms.Field):
             return []
         values = value if isinstance(value, list | tuple) else [value]
         users = []
-        for raw in values:
+        # A blank entry (``?user=``) adds no condition, as a blank value does for any django-filter field.
+        for raw in (item for item in values if str(item).strip()):
             user = resolve_user_ref(raw, request=self.request)
             if user is None:
                 raise ValidationError(f"No active user '{str(raw)[:100]}'.", code="unknown")
