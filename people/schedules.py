@@ -26,7 +26,8 @@ def validate_holiday_region(country: str, subdivision: str) -> tuple[str, str]:
     subdivision = (subdivision or "").strip()
     if not country:
         if subdivision:
-            raise DomainError("A subdivision needs a holiday country.", attr="holiday_subdivision")
+            # Without a country no subdivision is known (schema-valid input meets this: "unknown").
+            raise DomainError("A subdivision needs a holiday country.", code="unknown", attr="holiday_subdivision")
         return "", ""
     regions = supported_regions()
     if country not in regions:

@@ -56,6 +56,20 @@ class TestNulCharacters:
         assert alice_client.get("/api/v1/work-schedules/al%00ice/").status_code == 404
 
 
+def test_percent_sign_in_a_user_filter_is_a_400(alice_client):
+    """ST101 (1000-example run): ``?lead=50%`` crashed formatting the error message (500)."""
+    response = alice_client.get("/api/v1/teams/", {"lead": "50%s%"})
+    assert error_attrs(response) == {"lead": "unknown"}
+    assert response.json()["errors"][0]["detail"] == "No active user '50%s%'."
+
+
+def test_subdivision_without_country_says_unknown(alice_client):
+    response = alice_client.patch(
+        "/api/v1/work-schedules/me/", {"holiday_country": "", "holiday_subdivision": "BY"}, format="json"
+    )
+    assert error_attrs(response) == {"holiday_subdivision": "unknown"}
+
+
 def test_blank_user_filter_adds_no_condition(alice_client, user, other):
     """ST202: ``?member=`` (a schema-valid empty string) answered "No active user ''"."""
     TeamFactory(name="Mine", members=[user])
