@@ -167,7 +167,8 @@ class UserRefFieldExtension(OpenApiSerializerFieldExtension):
                 **nullable,
                 "oneOf": [
                     {"type": "integer", "minimum": 1, "description": "user id"},
-                    {"type": "string", "minLength": 1, "description": "username, email address or `me`"},
+                    # A blank or whitespace-only reference is refused as invalid (not merely unknown).
+                    {"type": "string", "pattern": r"\S", "description": "username, email address or `me`"},
                 ],
             }
         return {

@@ -151,6 +151,15 @@ class TestSchemaIsHonest:
         user_param = parameter(schema["paths"]["/api/v1/work-schedules/{user}/"]["get"], "user")
         assert user_param["examples"]["TheCaller"]["value"] == "me"
 
+    def test_user_reference_strings_need_a_non_space_character(self, schema, staff_client):
+        """ST202 (1000-example run): "\x0b" met ``minLength: 1`` but is refused as blank."""
+        request = schema["components"]["schemas"]["TeamRequest"]["properties"]["members"]["items"]
+        assert {"type": "string", "pattern": r"\S", "description": "username, email address or `me`"} in request[
+            "oneOf"
+        ]
+        response = staff_client.post("/api/v1/teams/", {"name": "Ops", "members": ["\x0b"]}, format="json")
+        assert error_attrs(response) == {"members.0": "invalid"}
+
     def test_non_empty_lists_say_min_items(self, schema):
         scopes = schema["components"]["schemas"]["APITokenRequest"]["properties"]["scopes"]
         assert scopes["minItems"] == 1
