@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db import models
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -35,47 +36,53 @@ class FieldSelectionMixin:
                 yield field
 
 
-def json_type_error(field: serializers.Field, value) -> str | dict | None:
+def json_type_error(field: serializers.Field, value) -> ErrorDetail | dict | None:
     """Why ``value`` (decoded JSON) has the wrong type for ``field``, or None.
 
     DRF coerces by default (``0`` becomes ``"0"`` for a string, ``"yes"`` becomes ``True``, ``"7"``
     becomes ``7``); the schema promises exact JSON types, so a client sending the wrong type
-    learns it from a 400 instead of storing something it did not mean."""
+    learns it from a 400 instead of storing something it did not mean. The messages and codes are
+    the field's own (DRF's), so clients see the same error as for any other invalid value."""
     if value is None:
         return None  # allow_null is the field's own business
+
+    def invalid() -> ErrorDetail:
+        return ErrorDetail(str(field.error_messages.get("invalid", "Invalid value.")), code="invalid")
+
     if isinstance(field, serializers.BooleanField):
-        return None if isinstance(value, bool) else "Must be a boolean (true or false)."
+        return None if isinstance(value, bool) else invalid()
     if isinstance(field, serializers.CharField):
-        return None if isinstance(value, str) else "Must be a string."
+        return None if isinstance(value, str) else invalid()
     if isinstance(field, serializers.IntegerField):
-        return None if isinstance(value, int) and not isinstance(value, bool) else "Must be an integer."
+        return None if isinstance(value, int) and not isinstance(value, bool) else invalid()
     if isinstance(field, serializers.FloatField):
-        return None if isinstance(value, int | float) and not isinstance(value, bool) else "Must be a number."
+        return None if isinstance(value, int | float) and not isinstance(value, bool) else invalid()
     if isinstance(field, serializers.ListField):
         if not isinstance(value, list):
-            return "Must be a list."
+            message = field.error_messages["not_a_list"].format(input_type=type(value).__name__)
+            return ErrorDetail(message, code="not_a_list")
         errors = {}
         for index, item in enumerate(value):
-            message = json_type_error(field.child, item)
-            if isinstance(message, str):
-                errors[index] = [ErrorDetail(message, code="invalid")]
+            detail = json_type_error(field.child, item)
+            if isinstance(detail, ErrorDetail):
+                errors[index] = [detail]
         return errors or None
     return None
 
 
 class StrictJSONTypesMixin:
-    """Rejects input whose JSON type differs from the field's declared type (see ``json_type_error``)."""
+    """Rejects JSON input whose type differs from the field's declared type (see ``json_type_error``).
+
+    Query strings (a ``QueryDict``) carry only text, so serializers validating them keep DRF's coercion."""
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
+        if isinstance(data, Mapping) and not isinstance(data, QueryDict):
             errors = {}
             for field in self._writable_fields:
                 if field.field_name in data:
-                    message = json_type_error(field, data[field.field_name])
-                    if message:
-                        errors[field.field_name] = (
-                            [ErrorDetail(message, code="invalid")] if isinstance(message, str) else message
-                        )
+                    detail = json_type_error(field, data[field.field_name])
+                    if detail:
+                        errors[field.field_name] = [detail] if isinstance(detail, ErrorDetail) else detail
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)

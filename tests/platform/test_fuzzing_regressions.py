@@ -25,7 +25,7 @@ class TestStrictJSONTypes:
     def test_number_for_a_string_field_is_rejected(self, staff_client):
         response = staff_client.post("/api/v1/teams/", {"name": 0}, format="json")
         assert error_attrs(response) == {"name": "invalid"}
-        assert response.json()["errors"][0]["detail"] == "Must be a string."
+        assert response.json()["errors"][0]["detail"] == "Not a valid string."
 
     def test_string_for_an_integer_field_is_rejected(self, staff_client):
         response = staff_client.post("/api/v1/teams/", {"name": "Ops", "min_available": "2"}, format="json")
