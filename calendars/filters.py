@@ -3,7 +3,7 @@
 import django_filters
 
 from calendars.models import Calendar, Event
-from config.api.filters import FilterSet, UserRefFilter
+from config.api.filters import BooleanFilter, FilterSet, UserRefFilter
 
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
@@ -13,7 +13,7 @@ class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
 class CalendarFilter(FilterSet):
     owner = UserRefFilter(field_name="owner")
     member = UserRefFilter(field_name="members", distinct=True, label="Direct member (user reference)")
-    is_public = django_filters.BooleanFilter()
+    is_public = BooleanFilter()
     search = django_filters.CharFilter(field_name="name", lookup_expr="icontains", label="Name contains")
 
     class Meta:

@@ -3,20 +3,20 @@
 import django_filters
 from django.db.models import F, Q
 
-from config.api.filters import FilterSet, UserRefFilter
+from config.api.filters import BooleanFilter, FilterSet, UserRefFilter
 from rules.models import Rule
 
 
 class RuleFilter(FilterSet):
     user = UserRefFilter(field_name="user", label="Rules of these users (id, username, email or me); repeatable")
     kind = django_filters.ChoiceFilter(choices=Rule.Kind.choices)
-    enabled = django_filters.BooleanFilter()
+    enabled = BooleanFilter()
     status = django_filters.MultipleChoiceFilter(choices=Rule.Status.choices, label="Status; repeatable")
     project = django_filters.CharFilter(
         method="filter_project", label="Rules that apply to this project (listed, or all projects)"
     )
     created_by = UserRefFilter(field_name="created_by", label="Rules created by these users; repeatable")
-    by_admin = django_filters.BooleanFilter(
+    by_admin = BooleanFilter(
         method="filter_by_admin", label="true: rules staff made for someone else; false: all others"
     )
 

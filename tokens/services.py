@@ -55,7 +55,7 @@ def token_check(
         raise DomainError("Tokens are only for active users.", code="inactive", attr="user")
     scopes = _validate_scopes(user=user, scopes=list(scopes), actor_scopes=actor_scopes)
     if expires_at is not None and expires_at <= timezone.now():
-        raise DomainError("The expiry must be in the future.", attr="expires_at")
+        raise DomainError("The expiry must be in the future.", code="in_past", attr="expires_at")
     if rate_limit_per_hour is not None and rate_limit_per_hour < 1:
         raise DomainError("The rate limit is at least 1 request an hour.", attr="rate_limit_per_hour")
     calendars = _validate_calendars(user=user, calendar_ids=list(calendar_ids), admin="admin" in scopes)

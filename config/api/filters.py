@@ -53,3 +53,27 @@ class FilterSet(django_filters.FilterSet):
         for flt in self.filters.values():
             if isinstance(flt, UserRefFilter):
                 flt.extra["request"] = request
+
+
+class StrictBooleanField(forms.Field):
+    """``true``/``false`` (also ``1``/``0``, any case) and nothing else: ``?enabled=maybe`` is a 400,
+    not a silently ignored filter (django-filter's default reads unknown text as "no filter")."""
+
+    widget = forms.TextInput
+    TRUE = {"true", "1"}
+    FALSE = {"false", "0"}
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        text = str(value).strip().lower()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValidationError("Use true or false.", code="invalid")
+
+
+@extend_schema_field({"type": "boolean"})
+class BooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField

@@ -180,3 +180,18 @@ def test_expired_tokens_are_listed_as_such(client_for, user):
     token = APITokenFactory(user=user, expires_at=timezone.now() + dt.timedelta(days=1))
     body = client_for(user).get(f"/api/v1/tokens/{token.pk}/").json()
     assert body["expires_at"] is not None and body["prefix"] == token.prefix
+
+
+@pytest.mark.parametrize("value", ["maybe", "null", "-1"])
+def test_revoked_filter_refuses_non_booleans(client_for, user, value):
+    response = client_for(user).get(f"/api/v1/tokens/?revoked={value}")
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("revoked", "invalid")]
+
+
+def test_expiry_in_the_past_has_its_own_code(client_for, staff):
+    response = client_for(staff).post(
+        "/api/v1/tokens/", {"name": "old", "scopes": ["read"], "expires_at": "2001-01-01T00:00:00Z"}, format="json"
+    )
+    assert response.status_code == 400
+    assert [(e["attr"], e["code"]) for e in response.json()["errors"]] == [("expires_at", "in_past")]
