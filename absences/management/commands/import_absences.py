@@ -35,7 +35,9 @@ class Command(BaseCommand):
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         quiet = no_progress or len(rows) < PROGRESS_FROM_ROWS
-        with tqdm(total=len(rows), unit="row", file=sys.stderr, disable=quiet, desc=path.name) as bar:
+        with tqdm(
+            total=len(rows), unit="row", file=getattr(self.stderr, "_out", sys.stderr), disable=quiet, desc=path.name
+        ) as bar:
             summary = import_rows(rows, source=source, dry_run=dry_run, tick=bar.update)
         for line in summary.report():
             self.stdout.write(line)
