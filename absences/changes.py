@@ -15,6 +15,7 @@ import base64
 import binascii
 import dataclasses
 import datetime as dt
+import functools
 
 from django.db import connection, transaction
 from django.db.models import Max, Min
@@ -42,12 +43,19 @@ class CursorInvalid(Exception):
 # --- recording (called by absences.services, inside their transaction) --------------------------
 
 
+@functools.cache
+def _snapshot_serializer():
+    # One instance: building a ModelSerializer's fields costs more than rendering an absence, and
+    # rendering keeps no state, so imports of thousands of rows share it.
+    from absences.api.changes import AbsenceSnapshotSerializer
+
+    return AbsenceSnapshotSerializer()
+
+
 def absence_snapshot(absence: Absence) -> dict:
     """The absence as the API shows it, minus what depends on the clock (``state``,
     ``working_days``) or on the write (``warnings``)."""
-    from absences.api.changes import AbsenceSnapshotSerializer
-
-    return dict(AbsenceSnapshotSerializer(absence).data)
+    return dict(_snapshot_serializer().to_representation(absence))
 
 
 def change_record_upsert(*, absence: Absence, previous_owner_id: int | None = None) -> None:

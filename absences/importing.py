@@ -62,6 +62,8 @@ class RowImporter:
         self._users: dict[str, object] = {}
 
     def user(self, ref: str, attr: str):
+        if not ref:
+            raise DomainError(f"{attr} is required.", code="required", attr=attr)
         if ref not in self._users:
             self._users[ref] = resolve_user_ref(ref)
         if self._users[ref] is None:
