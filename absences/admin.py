@@ -7,7 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from absences import services
 from absences.admin_data import AbsenceDataAdminMixin
 from absences.models import Absence, AbsenceType
-from absences.selectors import STATES, absence_state, absence_working_days, absences_in_state
+from absences.selectors import PRIVATE_TYPE_KEY, STATES, absence_state, absence_working_days, absences_in_state
 from config.errors import DomainError
 
 EDITABLE = (
@@ -16,8 +16,21 @@ EDITABLE = (
 )  # fmt: skip
 
 
+class AbsenceTypeAdminForm(forms.ModelForm):
+    class Meta:
+        model = AbsenceType
+        fields = ("key", "name", "color", "counts_as_away", "private", "is_active")
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if key == PRIVATE_TYPE_KEY:
+            raise forms.ValidationError("'away' is reserved: private absences show as that type.")
+        return key
+
+
 @admin.register(AbsenceType)
 class AbsenceTypeAdmin(admin.ModelAdmin):
+    form = AbsenceTypeAdminForm
     list_display = ("key", "name", "color", "counts_as_away", "private", "is_active")
     list_filter = ("counts_as_away", "private", "is_active")
     search_fields = ("key", "name")
@@ -117,8 +130,8 @@ class AbsenceAdmin(AbsenceDataAdminMixin, SimpleHistoryAdmin):  # export actions
             saved = services.absence_update(absence=fresh, **form._changes())
         else:
             saved = services.absence_create(user=form.cleaned_data["user"], **form.service_fields())
-        obj.pk = saved.pk
-        form.instance = saved
+        # The admin goes on with ``obj`` (messages, log entry, redirect): make it the saved row.
+        obj.__dict__.update(saved.__dict__)
 
     def delete_model(self, request, obj):
         services.absence_delete(absence=obj)
