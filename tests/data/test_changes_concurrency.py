@@ -8,7 +8,7 @@ import pytest
 from django.db import connection, transaction
 
 from absences.changes import changes_page
-from absences.models import Absence
+from absences.models import Absence, AbsenceType
 from absences.services import absence_create, absence_delete, absence_update
 from tests.conftest import requires_postgres
 from tests.factories import UserFactory
@@ -64,6 +64,8 @@ def _poll(viewer, seen: list, stop: threading.Event, errors: list) -> None:
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
 def test_a_polling_reader_misses_nothing_sees_nothing_twice_and_keeps_commit_order():
+    # An earlier transactional test may have flushed the seeded types.
+    AbsenceType.objects.get_or_create(key="vacation", defaults={"name": "Vacation"})
     viewer = UserFactory(username="auditor", is_staff=True)
     users = [UserFactory(username=f"writer{number}") for number in range(WRITERS)]
     shared = absence_create(user=viewer, title="0", start_at=START, end_at=START + dt.timedelta(hours=1))
