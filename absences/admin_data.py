@@ -11,6 +11,7 @@ from django.urls import path
 from absences.exporting import export_csv, export_ics
 from absences.import_formats import ImportFileError, read_file
 from absences.importing import DEFAULT_SOURCE, import_rows
+from absences.models import AbsenceChange
 
 # Larger uploads belong on the command line (with its progress bar).
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -77,3 +78,23 @@ class AbsenceDataAdminMixin:
             "report": report,
         }
         return TemplateResponse(request, "admin/absences/absence/import.html", context)
+
+
+@admin.register(AbsenceChange)
+class AbsenceChangeAdmin(admin.ModelAdmin):
+    """The change feed, read-only: rows are written by the absence services only."""
+
+    list_display = ("position", "op", "absence_id", "owner_id", "at")
+    list_filter = ("op",)
+    search_fields = ("=absence_id", "=owner_id")
+    date_hierarchy = "at"
+    ordering = ("-id",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -93,3 +93,13 @@ def test_people_without_admin_rights_cannot_reach_the_import_page(client_for, us
     client.force_login(user)
     response = client.get(IMPORT)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_the_change_feed_is_listed_read_only_in_the_admin(admin_client, absences):
+    page = admin_client.get("/admin/absences/absencechange/")
+    assert page.status_code == 200
+    assert "upsert" in page.content.decode()
+    change = absences[0].pk
+    assert admin_client.get("/admin/absences/absencechange/add/").status_code == 403
+    assert admin_client.get(f"/admin/absences/absencechange/?q={change}").status_code == 200
