@@ -210,3 +210,26 @@ def test_the_change_feed_is_in_the_schema(alice_client):
     operation = schema["paths"]["/api/v1/absences/changes/"]["get"]
     assert {param["name"] for param in operation["parameters"]} >= {"cursor", "limit"}
     assert "410" in operation["responses"]
+
+
+@pytest.mark.django_db
+def test_writes_through_the_api_reach_the_feed(alice_client):
+    created = alice_client.post(
+        "/api/v1/absences/", {"title": "API", "start_date": "2026-05-04", "end_date": "2026-05-05"}, format="json"
+    ).json()
+    alice_client.patch(f"/api/v1/absences/{created['id']}/", {"title": "API (edited)"}, format="json")
+    synced = alice_client.put(
+        "/api/v1/absences/by-source/hr/77/", {"start_date": "2026-06-01", "end_date": "2026-06-01"}, format="json"
+    ).json()
+    assert alice_client.delete(f"/api/v1/absences/{created['id']}/").status_code == 204
+
+    changes, _ = read_all(alice_client)
+
+    assert ops(changes) == [
+        ("upsert", created["id"]),
+        ("upsert", created["id"]),
+        ("upsert", synced["id"]),
+        ("delete", created["id"]),
+    ]
+    assert changes[1]["absence"]["title"] == "API (edited)"
+    assert (changes[2]["absence"]["source"], changes[2]["absence"]["source_id"]) == ("hr", "77")
