@@ -10,7 +10,10 @@ def _clear_cache():
     """Rate-limit counters and cached lookups never leak from one test into another."""
     from django.core.cache import cache
 
+    from tokens.ratelimit import reset_cache_breaker
+
     cache.clear()
+    reset_cache_breaker()
     yield
 
 
@@ -22,11 +25,27 @@ def api_client():
 
 @pytest.fixture
 def client_for(db):
-    """``client_for(user)`` returns an API client authenticated as ``user``."""
+    """``client_for(user, scopes=None, **token_fields)``: an API client with a real bearer token of ``user``.
 
-    def make(user, **kwargs) -> APIClient:
+    Default scopes: read, write, delete, plus admin for staff. ``client.token`` is the token row,
+    ``client.plaintext`` its secret.
+    """
+    from django.utils import timezone
+
+    from tokens.models import APIToken
+    from tokens.ratelimit import default_token_limit
+    from tokens.services import token_create
+
+    def make(user, scopes=None, **kwargs) -> APIClient:
+        if scopes is None:
+            scopes = ["read", "write", "delete", *(["admin"] if user.is_staff else [])]
+        token, plaintext = token_create(user=user, name=kwargs.pop("name", "test client"), scopes=scopes, **kwargs)
+        # As if just used: query counts pinned by tests measure the endpoint, not the first-use stamp.
+        APIToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        default_token_limit()
         client = APIClient()
-        client.force_login(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+        client.token, client.plaintext = token, plaintext
         return client
 
     return make

@@ -1,5 +1,6 @@
 """Every API error in drf-standardized-errors' shape, with ``type`` fixed by status code."""
 
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_standardized_errors.formatter import ExceptionFormatter as BaseExceptionFormatter
 from drf_standardized_errors.handler import ExceptionHandler as BaseExceptionHandler
@@ -50,6 +51,9 @@ class ExceptionHandler(BaseExceptionHandler):
             return validation_error(exc.detail, attr=exc.attr, code=exc.code)
         if isinstance(exc, DjangoValidationError):
             return _from_django(exc)
+        if isinstance(exc, DjangoPermissionDenied) and str(exc):
+            # Services explain why (e.g. "Leads may change only the members"); keep that for the client.
+            return exceptions.PermissionDenied(str(exc))
         return super().convert_known_exceptions(exc)
 
 

@@ -8,6 +8,7 @@ Celery on a filesystem broker, so `make run` works on a fresh machine. `DATABASE
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_int, env_list, env_str, parse_peppers
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "solo",
     "simple_history",
+    "csp",
     "people",
     "tokens",
     "absences",
@@ -50,7 +52,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "tokens.middleware.APIRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -126,8 +130,14 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "standin@localhost")
 TOKEN_PEPPERS = parse_peppers(env_str("TOKEN_PEPPERS", "dev:development-pepper-not-for-production"))
 
 REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # Bearer first: an unauthenticated call is a 401 with `WWW-Authenticate: Bearer`. The session
+    # stays for the browser app's own calls (not scope-limited).
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tokens.authentication.BearerAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    # IsAuthenticated plus the token's scopes (GET→read, POST/PUT/PATCH→write, DELETE→delete).
+    "DEFAULT_PERMISSION_CLASSES": ["tokens.permissions.TokenScopePermission"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_PAGINATION_CLASS": "config.api.pagination.PageNumberPagination",
@@ -141,6 +151,16 @@ REST_FRAMEWORK = {
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+
+# Rate limits (tokens app, docs/tokens.md). Tokens: TokenSettings.default_rate_limit_per_hour or
+# their own. Counters live in the default cache (Redis in production); django_ratelimit stays out
+# of INSTALLED_APPS (its checks only know django-redis), its functions work without it.
+API_RATE_LIMIT_USER_PER_HOUR = env_int("API_RATE_LIMIT_USER_PER_HOUR", 5000)  # session API calls, per user
+API_RATE_LIMIT_ANON_PER_HOUR = env_int("API_RATE_LIMIT_ANON_PER_HOUR", 600)  # no or a bad credential, per IP
+LOGIN_RATE_LIMIT_PER_IP = env_str("LOGIN_RATE_LIMIT_PER_IP", "30/15m")  # login POSTs
+LOGIN_RATE_LIMIT_PER_USERNAME = env_str("LOGIN_RATE_LIMIT_PER_USERNAME", "10/15m")
+RATELIMIT_CACHE_PREFIX = "rl:"
+RATELIMIT_RETRY_AFTER_ERROR = 30  # seconds without touching an unreachable cache before trying again
 
 DRF_STANDARDIZED_ERRORS = {
     "EXCEPTION_HANDLER_CLASS": "config.api.errors.ExceptionHandler",
@@ -172,6 +192,24 @@ SPECTACULAR_SETTINGS = {
     ],
 }
 
+# Content-Security-Policy (django-csp) in every mode, so the browser tests run under the policy that
+# production serves: our own origin only, no inline scripts or styles, no plugins, no framing.
+# Swagger UI on /api/docs/ gets its one inline style through a per-view update in config/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport so the worker and beat run
 # inside `make run` without any broker installed.
 CELERY_TIMEZONE = "UTC"
@@ -193,6 +231,9 @@ else:
     }
 # Periodic work (each app adds its entries here; `make run` runs beat in embedded mode).
 CELERY_BEAT_SCHEDULE: dict = {}
+
+# rules: activate and expire one-time rules every minute (idempotent, so a late or doubled run is harmless).
+CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep_rules", "schedule": 60.0}
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions
+from rest_framework.settings import api_settings
 
 from config.api.access import acts_as_admin
 from config.api.fields import resolve_user_ref
@@ -69,7 +70,7 @@ class TeamViewSet(ModelViewSet):
     queryset = Team.objects.prefetch_related("members", "leads")
     serializer_class = TeamSerializer
     filterset_class = TeamFilter
-    permission_classes = [permissions.IsAuthenticated, IsStaffOrReadOnly]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, IsStaffOrReadOnly]  # keeps token scopes
     sort_fields = ["id", "name", "created_at"]
     default_sort = ("name",)
 

@@ -26,7 +26,6 @@ def assert_error(response, status, type_, attr=None, code=None):
 
 
 class TestErrorShape:
-    @pytest.mark.xfail(strict=True, reason="bearer authentication (and its 401 challenge) arrives with the tokens app")
     def test_unauthenticated_is_401_with_bearer_challenge(self, api_client):
         response = api_client.get("/api/v1/users/")
         body = assert_error(response, 401, "client_error", code="not_authenticated")

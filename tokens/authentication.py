@@ -1,0 +1,106 @@
+"""Bearer authentication: ``Authorization: Bearer stn_<key_id>_<secret>``.
+
+One query finds the token and its user; the secret is compared in constant time. An unknown key id
+and a wrong secret give the same 401 (a dummy HMAC keeps their timing alike). The result is kept on
+the Django request so the rate-limit middleware and DRF share one lookup.
+"""
+
+import datetime as dt
+import hmac
+
+from django.db.models import Q
+from django.utils import timezone
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication
+
+from tokens.hashing import current_pepper_id, hash_secret, parse_token
+from tokens.models import APIToken
+
+INVALID_TOKEN = "Invalid token."  # noqa: S105 - an error message
+LAST_USED_EVERY = dt.timedelta(minutes=1)
+_MEMO = "_standin_bearer"
+_DUMMY_SECRET = "x" * 43
+
+
+def bearer_credentials(request) -> str | None:
+    """The raw token of an ``Authorization: Bearer`` header, '' for a malformed one, None without one."""
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
+def token_for_request(request) -> APIToken | None:
+    """The token of this request (memoised), None without a bearer header; raises AuthenticationFailed."""
+    request = getattr(request, "_request", request)
+    if not hasattr(request, _MEMO):
+        try:
+            raw = bearer_credentials(request)
+            setattr(request, _MEMO, None if raw is None else token_authenticate(raw))
+        except exceptions.AuthenticationFailed as exc:
+            setattr(request, _MEMO, exc)
+    result = getattr(request, _MEMO)
+    if isinstance(result, exceptions.AuthenticationFailed):
+        raise result
+    return result
+
+
+def token_authenticate(raw: str) -> APIToken:
+    """The usable token ``raw`` names, or AuthenticationFailed. One query (token + user)."""
+    parsed = parse_token(raw)
+    token = APIToken.objects.select_related("user").filter(key_id=parsed[0]).first() if parsed else None
+    if token is None:
+        hash_secret(_DUMMY_SECRET, current_pepper_id())
+        raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+    expected = hash_secret(parsed[1], token.pepper_id) or ""
+    if not hmac.compare_digest(expected, token.secret_hash) or not token.user.is_active:
+        raise exceptions.AuthenticationFailed(INVALID_TOKEN)
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise exceptions.AuthenticationFailed("Token revoked.")
+    if token.expires_at is not None and token.expires_at <= now:
+        raise exceptions.AuthenticationFailed("Token expired.")
+    _touch(token, parsed[1], now)
+    return token
+
+
+def _touch(token: APIToken, secret: str, now: dt.datetime) -> None:
+    """Stamp ``last_used_at`` at most once a minute; re-hash a token made under an older pepper."""
+    changes = {}
+    if token.last_used_at is None or token.last_used_at <= now - LAST_USED_EVERY:
+        changes["last_used_at"] = token.last_used_at = now
+    pepper_id = current_pepper_id()
+    if token.pepper_id != pepper_id:
+        changes["pepper_id"], changes["secret_hash"] = pepper_id, hash_secret(secret, pepper_id)
+        token.pepper_id, token.secret_hash = changes["pepper_id"], changes["secret_hash"]
+    if changes:
+        stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY) | ~Q(pepper_id=pepper_id)
+        APIToken.objects.filter(stale, pk=token.pk).update(**changes)
+
+
+class BearerAuthentication(BaseAuthentication):
+    """DRF authentication for API tokens; ``request.auth`` is the :class:`APIToken`."""
+
+    def authenticate(self, request):
+        token = token_for_request(request)
+        if token is None:
+            return None
+        return token.user, token
+
+    def authenticate_header(self, request) -> str:
+        return 'Bearer realm="api"'
+
+
+class BearerAuthenticationScheme(OpenApiAuthenticationExtension):
+    target_class = "tokens.authentication.BearerAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "stn_<8-char id>_<secret>",
+            "description": "An API token. Its scopes limit the methods it may use (read, write, delete, admin).",
+        }
