@@ -61,7 +61,9 @@
       if (!value) { return "(your return)"; }
       var date = new Date(allDay ? value + "T00:00" : value);
       if (allDay) { date.setDate(date.getDate() + 1); }
-      return date.toLocaleString(undefined, { weekday: "short", day: "numeric", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit" });
+      var options = { weekday: "short", day: "numeric", month: "short", year: "numeric" };
+      if (!allDay) { options.hour = "2-digit"; options.minute = "2-digit"; }
+      return date.toLocaleString(undefined, options);
     }
     function covererName() {
       var option = document.querySelector("#people-directory option[value='" + CSS.escape(coverer.value) + "']");
