@@ -1,6 +1,7 @@
 """Browser pages of the rules app: my rules (list, create, edit, enable/disable in place, delete)
 and My settings (work schedule, and my exclusion filter when the routing settings allow it)."""
 
+import re
 import zoneinfo
 from functools import lru_cache
 
@@ -21,6 +22,7 @@ from rules.selectors import routing_settings, rules_visible_to, user_exclusion_f
 
 SCHEDULE_ERROR_FIELDS = {name: name for name in ("timezone", "working_days", "holiday_country", "holiday_subdivision")}
 SCHEDULE_ERROR_FIELDS["exclusion_filter"] = "exclusion_filter"
+POSITION = re.compile(r"line (\d+), column (\d+)")
 
 
 def _rule_of(request, pk: int) -> Rule:
@@ -111,6 +113,18 @@ def _save_settings(user, data: dict, with_filter: bool) -> None:
             services.user_exclusion_filter_set(user=user, exclusion_filter=data["exclusion_filter"])
 
 
+def _filter_caret(form: ScheduleForm) -> dict | None:
+    """The filter line the parser stopped at and a caret under its column, to show with the error."""
+    errors = form.errors.get("exclusion_filter") if form.is_bound else None
+    found = POSITION.search(" ".join(errors)) if errors else None
+    if found is None:
+        return None
+    lines = (form.data.get("exclusion_filter") or "").splitlines() or [""]
+    line, column = int(found.group(1)), int(found.group(2))
+    text = lines[min(line, len(lines)) - 1]
+    return {"line": line, "text": text, "caret": " " * (column - 1) + "^"}
+
+
 @page
 @require_http_methods(["GET", "POST"])
 def settings_page(request):
@@ -138,5 +152,5 @@ def settings_page(request):
             "exclusion_filter": user_exclusion_filter(user) if with_filter else "",
         }
         form = ScheduleForm(initial=initial, **options)
-    context = {"form": form, "with_filter": with_filter}
+    context = {"form": form, "with_filter": with_filter, "filter_caret": _filter_caret(form)}
     return render(request, "settings.html", context, status=400 if form.errors else 200)
