@@ -51,6 +51,8 @@ def token_check(
     actor_scopes: list[str] | None = None,
 ) -> tuple[list[str], list[int]]:
     """Validate a token's settings for ``user`` (DomainError / PermissionDenied); the clean scopes and calendars."""
+    if not user.is_active:
+        raise DomainError("Tokens are only for active users.", code="inactive", attr="user")
     scopes = _validate_scopes(user=user, scopes=list(scopes), actor_scopes=actor_scopes)
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("The expiry must be in the future.", attr="expires_at")

@@ -189,6 +189,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
+        "tokens.schema.add_rate_limit_headers",  # X-RateLimit-*, RateLimit*, Retry-After on 429
     ],
 }
 

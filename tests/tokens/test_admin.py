@@ -34,6 +34,8 @@ def _add(admin_client, **overrides):
 
 
 def test_creating_shows_the_plaintext_exactly_once(admin_client, user):
+    form = admin_client.get("/admin/tokens/apitoken/add/").content.decode()
+    assert 'name="scopes"' in form and 'name="calendars"' in form and 'name="rate_limit_per_hour"' in form
     response = _add(admin_client, user=user)
     assert response.status_code == 200
     shown = TOKEN_RE.findall(response.content.decode())
@@ -51,6 +53,14 @@ def test_admin_scope_for_a_non_staff_user_is_a_form_error(admin_client, user):
     response = _add(admin_client, user=user, scopes=["read", "admin"])
     assert "The admin scope is only for staff users." in response.content.decode()
     assert not APIToken.objects.filter(name="CRM sync").exists()
+
+
+def test_an_inactive_user_gets_no_token(admin_client, user):
+    user.is_active = False
+    user.save()
+    response = _add(admin_client, user=user)
+    assert "Tokens are only for active users." in response.content.decode()
+    assert not APIToken.objects.exists()
 
 
 def test_bad_calendar_list_is_a_form_error(admin_client, user):

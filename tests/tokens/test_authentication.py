@@ -167,3 +167,16 @@ def test_request_auth_exposes_scopes_and_calendar_ids(user):
 def test_a_new_user_token_hashes_under_the_current_pepper():
     token = APITokenFactory(user=UserFactory())
     assert token.pepper_id == "test2"
+
+
+def test_calendar_limit_reaches_the_shared_access_helper(user):
+    from config.api.access import token_calendar_ids
+
+    token = APITokenFactory(user=user)
+    factory = RequestFactory()
+    request = factory.get("/", HTTP_AUTHORIZATION=f"Bearer {token.plaintext}")
+    request.auth = token_authenticate(token.plaintext)
+    assert token_calendar_ids(request) is None  # an empty list means every visible calendar
+    APIToken.objects.filter(pk=token.pk).update(calendars=[3, 1])
+    request.auth = token_authenticate(token.plaintext)
+    assert token_calendar_ids(request) == [3, 1]

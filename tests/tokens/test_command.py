@@ -42,6 +42,13 @@ def test_a_scope_the_user_may_not_hold(user):
     assert not APIToken.objects.exists()
 
 
+def test_inactive_user(user):
+    user.is_active = False
+    user.save()
+    with pytest.raises(CommandError, match="No active user 'alice'"):
+        _run("alice", "--scopes", "read")
+
+
 def test_calendars_without_a_calendars_app_are_refused(user):
     with pytest.raises(CommandError, match="calendar"):
         _run("alice", "--scopes", "read", "--calendars", "1,2")

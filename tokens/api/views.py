@@ -75,6 +75,7 @@ class TokenSettingsView(APIViewMixin, generics.RetrieveUpdateAPIView):
     serializer_class = TokenSettingsSerializer
     permission_classes = [TokenScopePermission, StaffMayChange]
     http_method_names = ["get", "patch", "head", "options"]
+    etag_enabled = False  # a two-flag singleton: last write wins
 
     def get_object(self):
         return TokenSettings.get_solo()
