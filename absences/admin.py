@@ -116,8 +116,8 @@ class AbsenceAdmin(SimpleHistoryAdmin):
             saved = services.absence_update(absence=fresh, **form._changes())
         else:
             saved = services.absence_create(user=form.cleaned_data["user"], **form.service_fields())
-        obj.pk = saved.pk
-        form.instance = saved
+        # The admin goes on with ``obj`` (messages, log entry, redirect): make it the saved row.
+        obj.__dict__.update(saved.__dict__)
 
     def delete_model(self, request, obj):
         services.absence_delete(absence=obj)

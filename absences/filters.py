@@ -5,6 +5,8 @@ import datetime as dt
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from absences.models import Absence, AbsenceType
 from absences.selectors import STATES, absences_in_state, overlapping_exactly
@@ -28,6 +30,7 @@ class LocalDateTimeFormField(forms.Field):
             raise ValidationError("Give an ISO 8601 datetime, e.g. 2026-03-02T09:00:00Z.", code="invalid") from None
 
 
+@extend_schema_field(OpenApiTypes.DATETIME)
 class LocalDateTimeFilter(django_filters.Filter):
     field_class = LocalDateTimeFormField
 

@@ -86,6 +86,10 @@ class TestCreate:
             ({**TIMES, "source": "hr", "source_id": "i" * 129}, "source_id", "max_length"),
             ({**TIMES, "recurrence": "FREQ=SOMETIMES"}, "recurrence", "invalid"),
             ({**TIMES, "recurrence": "FREQ=WEEKLY;UNTIL=20261231"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=HOURLY"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=WEEKLY;INTERVAL=0"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=DAILY\nDTSTART:20260101T000000Z"}, "recurrence", "invalid"),
             (
                 {**TIMES, "recurrence": "FREQ=WEEKLY", "recurrence_exceptions": ["friday"]},
                 "recurrence_exceptions.0",
