@@ -159,7 +159,9 @@ def away_users(at: dt.datetime, users):
         .filter(start_at__lte=at)
         .filter(Q(series_end_at__gt=at) | Q(series_end_at__isnull=True))
         .select_related("user")
-        .only("id", "start_at", "end_at", "recurrence", "recurrence_exceptions", "user__id", "user__timezone")
+        .only(
+            "id", "start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__id", "user__timezone"
+        )
     )
     moment_end = at + dt.timedelta(microseconds=1)
     recurring_ids = {a.user_id for a in recurring if occurrences(a, at, moment_end)}

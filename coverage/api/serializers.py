@@ -5,6 +5,35 @@ from rest_framework import serializers
 from config.api.fields import LocalDateTimeField, UserRefField
 from config.api.serializers import Serializer
 
+# Instants and dates asked about stay where window arithmetic (a year ahead, a day around) cannot
+# overflow Python's datetime range.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def _check_year(value, field):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        field.fail("out_of_range")
+    return value
+
+
+class InstantField(LocalDateTimeField):
+    """An ISO 8601 instant asked about (naive: the subject user's zone), years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a time between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
+class DayField(serializers.DateField):
+    """An ISO 8601 date, years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
 EVENTS = ["assigned", "mentioned"]
 ACTIONS = ["none", "reassign", "unassign", "keep"]
 REASONS = [
@@ -32,6 +61,8 @@ class AbsenceSummarySerializer(Serializer):
 
 
 class RuleSummarySerializer(Serializer):
+    """The rule that decided (``name`` may be empty)."""
+
     id = serializers.IntegerField()
     kind = serializers.CharField()
     name = serializers.CharField()
@@ -47,10 +78,15 @@ class QuerySerializer(Serializer):
 
 
 class AtQuerySerializer(QuerySerializer):
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
+    """The instant asked about."""
+
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
 
 
 class AvailabilitySerializer(Serializer):
+    """A user's availability at ``at``; ``coverer`` and ``message`` as for a work item with no
+    project and issue type (the direct coverer, chains not followed)."""
+
     user = UserRefField()
     at = LocalDateTimeField()
     available = serializers.BooleanField()
@@ -62,7 +98,9 @@ class AvailabilitySerializer(Serializer):
 
 
 class CurrentQuerySerializer(QuerySerializer):
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
+    """Filters of the current-coverage list."""
+
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
     team = serializers.IntegerField(required=False, min_value=1, help_text="Only members of this team (id)")
     project = serializers.CharField(
         required=False, max_length=100, help_text="Pick each row's rule as for a work item of this project"
@@ -70,6 +108,8 @@ class CurrentQuerySerializer(QuerySerializer):
 
 
 class CurrentCoverageSerializer(Serializer):
+    """One away user at ``at``: the absence and rule in force, who covers them and the reply text."""
+
     user = UserRefField()
     absence = AbsenceSummarySerializer(allow_null=True)
     rule = RuleSummarySerializer(allow_null=True)
@@ -82,6 +122,8 @@ class CurrentCoverageSerializer(Serializer):
 
 
 class IssueSerializer(Serializer):
+    """The work item's fields the exclusion filter reads, and its key for the reply throttle."""
+
     key = serializers.CharField(
         required=False, max_length=255, help_text="Issue key; when given, `reply` is throttled per (assignee, key)"
     )
@@ -92,11 +134,13 @@ class IssueSerializer(Serializer):
     reporter = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
 
 
-class ResolveRequestSerializer(Serializer):
+class ResolveSerializer(Serializer):
+    """The integrator's question about one work item (SPEC §6)."""
+
     assignee = UserRefField()
     project = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
     issue_type = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
-    at = LocalDateTimeField(required=False, help_text="ISO 8601 (default now); naive = the assignee's zone")
+    at = InstantField(required=False, help_text="ISO 8601 (default now); naive = the assignee's zone")
     actor = UserRefField(required=False, allow_null=True, help_text="Who assigned or mentioned")
     event = serializers.ChoiceField(choices=EVENTS)
     issue = IssueSerializer(required=False, allow_null=True)
@@ -107,6 +151,8 @@ class ResolveRequestSerializer(Serializer):
 
 
 class ResolveResponseSerializer(Serializer):
+    """Who holds the item afterwards (``assign_to``), why (``reason``) and whether to post ``message``."""
+
     assignee = UserRefField()
     assignee_away = serializers.BooleanField()
     action = serializers.ChoiceField(choices=ACTIONS)
@@ -121,11 +167,16 @@ class ResolveResponseSerializer(Serializer):
 
 
 class StaffingQuerySerializer(QuerySerializer):
-    start = serializers.DateField()
-    end = serializers.DateField(help_text="Inclusive; at most 92 days after start")
+    """An inclusive date range of at most 92 days."""
+
+    start = DayField()
+    end = DayField(help_text="Inclusive; at most 92 days after start")
 
 
 class StaffingDaySerializer(Serializer):
+    """One date: members working and not away (``available``), working members away, and whether
+    fewer than the team's ``min_available`` are available on a day someone works."""
+
     date = serializers.DateField()
     available = serializers.IntegerField()
     away = serializers.ListField(child=UserRefField())

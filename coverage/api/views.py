@@ -117,11 +117,11 @@ class CurrentCoverageView(APIViewMixin, GenericAPIView):
 class ResolveView(APIViewMixin, GenericAPIView):
     """The integrator's question for one work item (SPEC §6): who takes it, and what to reply."""
 
-    serializer_class = s.ResolveRequestSerializer
+    serializer_class = s.ResolveSerializer
 
-    @extend_schema(request=s.ResolveRequestSerializer, responses=s.ResolveResponseSerializer)
+    @extend_schema(request=s.ResolveSerializer, responses=s.ResolveResponseSerializer)
     def post(self, request):
-        serializer = s.ResolveRequestSerializer(data=request.data, context=self.get_serializer_context())
+        serializer = s.ResolveSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         resolution = coverage_resolve(
@@ -143,6 +143,8 @@ class TeamStaffingView(APIViewMixin, GenericAPIView):
     leads of the team may read it, admins any team; others get a 404."""
 
     serializer_class = s.StaffingDaySerializer
+    queryset = Team.objects.none()
+    pagination_class = None  # at most 92 rows: one plain list
 
     @extend_schema(
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH), s.StaffingQuerySerializer],

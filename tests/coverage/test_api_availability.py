@@ -140,6 +140,17 @@ class TestStretches:
         assert body["back_at"] == z(berlin(2026, 10, 25, 23))
         assert body["next_absence"]["start_at"] == z(berlin(2026, 10, 26, 0))
 
+    def test_all_day_daily_series_is_one_stretch_across_dst(self, user, alice_client):
+        # All-day occurrences run local midnight to midnight (25 hours on 25 Oct), so they touch.
+        AwayFactory(
+            user=user,
+            start_at=berlin(2026, 10, 22, 0),
+            end_at=berlin(2026, 10, 23, 0),
+            all_day=True,
+            recurrence="FREQ=DAILY;COUNT=7",
+        )
+        assert ask(alice_client, "me", berlin(2026, 10, 23, 9))["back_at"] == z(berlin(2026, 10, 29, 0))
+
     def test_weekly_occurrence_keeps_wall_time_across_dst(self, user, alice_client):
         AwayFactory(
             user=user, start_at=berlin(2026, 10, 16, 13), end_at=berlin(2026, 10, 16, 14), recurrence="FREQ=WEEKLY"
@@ -202,8 +213,9 @@ class TestPrivacyAndAccess:
         response = alice_client.get(URL.format("gone"))
         assert response.status_code == 404 and response.json()["type"] == "client_error"
 
-    def test_bad_at_is_400(self, alice_client):
-        response = alice_client.get(URL.format("me"), {"at": "tomorrow"})
+    @pytest.mark.parametrize("at", ["tomorrow", "9999-12-31T23:00:00Z", "0001-01-01T00:00:00"])
+    def test_bad_at_is_400(self, alice_client, at):
+        response = alice_client.get(URL.format("me"), {"at": at})
         assert response.status_code == 400
         assert response.json()["errors"][0]["attr"] == "at"
 
