@@ -40,6 +40,7 @@ class SearchScope:
 class Membership:
     """Which calendars include each person, and which absence types each calendar shows."""
 
+    calendar_ids: list[int] = field(default_factory=list)
     calendars_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     types_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -61,7 +62,7 @@ def visible_calendars(scope: SearchScope):
 
 def calendar_membership(calendar_ids: list[int]) -> Membership:
     """Members (direct and through teams) and shown types of the calendars: three queries."""
-    membership = Membership()
+    membership = Membership(calendar_ids=list(calendar_ids))
     direct = Calendar.members.through.objects.filter(calendar_id__in=calendar_ids).values_list("calendar_id", "user_id")
     via_teams = (
         Calendar.teams.through.objects.filter(calendar_id__in=calendar_ids)
@@ -118,7 +119,11 @@ def _searched_calendars(scope: SearchScope, calendar_ids: list[int] | None) -> l
 
 
 def _people_filter(scope: SearchScope, membership: Membership, direct: bool, user_ids: set[int] | None) -> models.Q:
-    condition = models.Q(pk__in=list(membership.calendars_of))
+    # Subqueries rather than the member ids themselves: the SQL stays small however many members.
+    teams = Calendar.teams.through.objects.filter(calendar_id__in=membership.calendar_ids).values("team_id")
+    condition = models.Q(
+        pk__in=Calendar.members.through.objects.filter(calendar_id__in=membership.calendar_ids).values("user_id")
+    ) | models.Q(pk__in=Team.members.through.objects.filter(team_id__in=teams).values("user_id"))
     if direct and scope.admin:
         condition = models.Q(pk__isnull=False)
     elif direct:
@@ -196,7 +201,7 @@ def event_span(event: Event, reader) -> tuple[dt.datetime, dt.datetime]:
 def holiday_regions(people_condition: models.Q) -> set[tuple[str, str]]:
     """The distinct (country, subdivision) pairs of the work schedules of the people matched."""
     rows = User.objects.filter(people_condition).exclude(holiday_country="")
-    return set(rows.values_list("holiday_country", "holiday_subdivision").distinct())
+    return set(rows.order_by().values_list("holiday_country", "holiday_subdivision").distinct())
 
 
 def _holiday_rows(scope, query, membership, direct, user_ids) -> list[dict]:

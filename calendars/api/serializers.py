@@ -9,7 +9,7 @@ from calendars.models import Calendar, Event
 from calendars.services import event_times
 from config.api.access import acts_as_admin
 from config.api.errors import validation_error
-from config.api.fields import LocalDateTimeField, UserRefField, UserRefListField, zone_of
+from config.api.fields import LocalDateTimeField, UserRefField, UserRefListField, user_ref, zone_of
 from config.api.serializers import ModelSerializer, Serializer
 from config.errors import DomainError
 from people.models import Team
@@ -153,6 +153,30 @@ class SearchEventSerializer(Serializer):
 
 class SearchResultSerializer(Serializer):
     events = SearchEventSerializer(many=True)
+
+
+def _utc_text(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
+
+
+def render_search_events(rows: list[dict]) -> list[dict]:
+    """The search rows as ``SearchEventSerializer`` describes them, written out directly: a search
+    returns thousands of rows and DRF's per-field machinery would cost more than the search."""
+    people: dict[int, dict] = {}
+    rendered = []
+    for row in rows:
+        person = row["user"]
+        if person is not None and person.pk not in people:
+            people[person.pk] = user_ref(person)
+        rendered.append(
+            {
+                **row,
+                "user": people[person.pk] if person is not None else None,
+                "start_at": _utc_text(row["start_at"]),
+                "end_at": _utc_text(row["end_at"]),
+            }
+        )
+    return rendered
 
 
 MAX_WINDOW = dt.timedelta(days=92)

@@ -9,6 +9,7 @@ from rest_framework import exceptions, permissions
 from rest_framework.decorators import action
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from calendars import selectors, services
@@ -19,6 +20,7 @@ from calendars.api.serializers import (
     FeedKeySerializer,
     SearchResultSerializer,
     feed_url,
+    render_search_events,
 )
 from calendars.feeds import build_feed
 from calendars.filters import CalendarFilter, EventFilter
@@ -64,7 +66,7 @@ class CalendarViewSet(ModelViewSet):
 
     serializer_class = CalendarSerializer
     filterset_class = CalendarFilter
-    permission_classes = [permissions.IsAuthenticated, CalendarWritePermission]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, CalendarWritePermission]
     sort_fields = ["id", "name", "created_at", "updated_at"]
     default_sort = ("name",)
 
@@ -114,7 +116,7 @@ class EventViewSet(ModelViewSet):
 
     serializer_class = EventSerializer
     filterset_class = EventFilter
-    permission_classes = [permissions.IsAuthenticated, EventWritePermission]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, EventWritePermission]
     sort_fields = ["id", "start_at", "end_at", "created_at", "updated_at"]
     default_sort = ("start_at",)
 
@@ -150,16 +152,17 @@ class EventSearchView(APIView):
         query = selectors.SearchQuery(
             start=data["start"],
             end=data["end"],
-            calendar_ids=data.get("calendars"),
-            users=data.get("users"),
-            types=data.get("types"),
+            # An empty list is the same as leaving the filter out.
+            calendar_ids=data.get("calendars") or None,
+            users=data.get("users") or None,
+            types=data.get("types") or None,
             include_holidays=data["include_holidays"],
         )
         try:
             events = selectors.event_search(scope=scope_of(request), query=query)
         except selectors.CalendarNotFound:
             raise exceptions.NotFound("A requested calendar does not exist or is not visible to you.") from None
-        return Response(SearchResultSerializer({"events": events}).data)
+        return Response({"events": render_search_events(events)})
 
 
 class ICSRenderer(BaseRenderer):
@@ -181,10 +184,21 @@ def ics_response(body: bytes, filename: str) -> HttpResponse:
     return response
 
 
-FEED_KEY_PARAM = OpenApiParameter(
-    "key", OpenApiTypes.STR, description="The feed key (then no other credentials are needed); a wrong key is a 404"
-)
+FEED_PARAMS = [
+    OpenApiParameter(
+        "key", OpenApiTypes.STR, description="The feed key (then no other credentials are needed); a wrong key is a 404"
+    ),
+    OpenApiParameter("format", exclude=True),  # the path already says .ics
+]
 ICS_RESPONSE = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar")}
+
+
+def check_default_permissions(view, request) -> None:
+    """Without a feed key a feed is an ordinary API read: the project's default permissions apply
+    (signed in; a token needs its ``read`` scope)."""
+    for permission in api_settings.DEFAULT_PERMISSION_CLASSES:
+        if not permission().has_permission(request, view):
+            view.permission_denied(request, message=getattr(permission, "message", None))
 
 
 def key_matches(expected: str, given: str) -> bool:
@@ -197,7 +211,7 @@ class CalendarFeedView(APIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = [JSONRenderer, ICSRenderer]
 
-    @extend_schema(parameters=[FEED_KEY_PARAM], responses=ICS_RESPONSE)
+    @extend_schema(operation_id="v1_calendars_feed_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request, pk: int):
         key = request.query_params.get("key")
         if key is not None:
@@ -206,8 +220,7 @@ class CalendarFeedView(APIView):
                 raise exceptions.NotFound()
             viewer = ANONYMOUS
         else:
-            if not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated()
+            check_default_permissions(self, request)
             calendar = get_object_or_404(readable_calendars(request), pk=pk)
             viewer = viewer_for(request.user, admin=acts_as_admin(request))
         body = build_feed(
@@ -231,7 +244,7 @@ class PersonalFeedView(APIView):
     permission_classes = [permissions.AllowAny]
     renderer_classes = [JSONRenderer, ICSRenderer]
 
-    @extend_schema(parameters=[FEED_KEY_PARAM], responses=ICS_RESPONSE)
+    @extend_schema(operation_id="v1_me_feed_ics_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request):
         key = request.query_params.get("key")
         if key is not None:
@@ -240,8 +253,7 @@ class PersonalFeedView(APIView):
                 raise exceptions.NotFound()
             user = feed.user
         else:
-            if not request.user.is_authenticated:
-                raise exceptions.NotAuthenticated()
+            check_default_permissions(self, request)
             personal_feed_allowed(request)
             user = request.user
         # The feed is its owner's own view: their private details, others' as privacy allows them.

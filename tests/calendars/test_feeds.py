@@ -206,6 +206,11 @@ class TestKeys:
         assert api_client.get("/api/v1/calendars/999999/feed.ics", {"key": calendar.feed_key}).status_code == 404
         assert api_client.get(url).status_code in (401, 403)
         assert api_client.get(url, {"key": calendar.feed_key}).status_code == 200
+        # Calendar apps asking for text/calendar get the feed, and errors as JSON text.
+        assert parse(api_client.get(url, {"key": calendar.feed_key}, HTTP_ACCEPT="text/calendar"))
+        missing = api_client.get(url, {"key": "nope"}, HTTP_ACCEPT="text/calendar")
+        assert missing.status_code == 404
+        assert b'"client_error"' in missing.content
 
     def test_rotation_invalidates_the_old_url_at_once(self, alice_client, api_client, user):
         calendar = CalendarFactory(owner=user)
