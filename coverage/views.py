@@ -92,9 +92,7 @@ def home(request):
 
 class StaffingRangeForm(AccessibleForm):
     start = forms.DateField(label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(
-        label="To", widget=forms.DateInput(attrs={"type": "date"}), help_text="Inclusive; at most 92 days."
-    )
+    end = forms.DateField(label="To", widget=forms.DateInput(attrs={"type": "date"}))
 
     def clean(self):
         data = super().clean()

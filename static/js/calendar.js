@@ -9,7 +9,10 @@
     var teamSelect = document.querySelector("[data-calendar-team]");
     var errorBox = document.getElementById("calendar-error");
     var csrf = document.querySelector("input[name=csrfmiddlewaretoken]").value;
-    var narrow = window.matchMedia("(max-width: 640px)").matches;
+    var phone = window.matchMedia("(max-width: 640px)");
+    var narrow = phone.matches;
+    var wideToolbar = { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" };
+    var narrowToolbar = { left: "prev,next", center: "title", right: "dayGridMonth,listWeek" };
 
     function members() {
       var option = teamSelect.selectedOptions[0];
@@ -61,9 +64,7 @@
       initialView: narrow ? "listWeek" : "dayGridMonth",
       firstDay: 1,
       height: "auto",
-      headerToolbar: narrow
-        ? { left: "prev,next", center: "title", right: "dayGridMonth,listWeek" }
-        : { left: "prev,next today", center: "title", right: "dayGridMonth,timeGridWeek,listWeek" },
+      headerToolbar: narrow ? narrowToolbar : wideToolbar,
       buttonText: { today: "Today", month: "Month", week: "Week", list: "List" },
       events: load,
       eventDidMount: function (info) {
@@ -71,6 +72,11 @@
       },
     });
     calendar.render();
+    // A phone shows the week as a list (a month grid is unreadable that narrow); follow rotations.
+    phone.addEventListener("change", function (event) {
+      calendar.setOption("headerToolbar", event.matches ? narrowToolbar : wideToolbar);
+      calendar.changeView(event.matches ? "listWeek" : "dayGridMonth");
+    });
     teamSelect.addEventListener("change", function () { calendar.refetchEvents(); });
   });
 })();

@@ -67,7 +67,7 @@
     }
     function covererName() {
       var option = document.querySelector("#people-directory option[value='" + CSS.escape(coverer.value) + "']");
-      return option ? option.label || option.value : coverer.value || "(nobody)";
+      return option ? option.dataset.name : coverer.value || "(nobody)";
     }
     function update() {
       var text = message.value.replace(/\{(user|coverer|until)\}/g, function (_match, name) {
@@ -103,6 +103,7 @@
               var option = document.createElement("option");
               option.value = person.username;
               option.label = person.name + (person.email ? " <" + person.email + ">" : "");
+              option.dataset.name = person.name;
               list.appendChild(option);
             });
           });

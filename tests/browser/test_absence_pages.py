@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from absences.models import Absence
 from absences.services import absence_create
+from tests.browser.conftest import SCREENSHOT_DIR, VIEWPORTS
 from tests.browser.seeding import seed_absence_types
 from tests.factories import TeamFactory, UserFactory
 
@@ -44,9 +45,15 @@ def test_create_all_day_absence_and_see_it_on_list_home_and_calendar(signed_in_p
     expect(page.get_by_label("Start", exact=True)).to_be_hidden()
     page.get_by_label("Start date").fill(today.isoformat())
     page.get_by_label("End date").fill((today + dt.timedelta(days=1)).isoformat())
+    page.get_by_label("Coverer").press_sequentially("Jon")  # searches the people directory API
+    expect(page.locator("#people-directory option[value=bob]")).to_have_attribute(
+        "label", "Bob Jones <bob@example.com>"
+    )
     page.get_by_label("Coverer").fill("bob")
     page.get_by_label("Message").fill("Back {until}; ask {coverer}.")
-    expect(page.locator("#message-preview")).to_contain_text("Back ")
+    expect(page.locator("#message-preview")).to_have_text(
+        "Back " + (today + dt.timedelta(days=2)).strftime("%a, %b %-d, %Y") + "; ask Bob Jones."
+    )
     expect(page.get_by_label("Repeats")).to_have_value("")
     screenshot(page, name="absence-form")
     page.get_by_role("button", name="Save").click()
@@ -65,7 +72,12 @@ def test_create_all_day_absence_and_see_it_on_list_home_and_calendar(signed_in_p
 
     page.get_by_role("link", name="Calendar").click()
     expect(page.locator(".fc-event", has_text="Alice Smith: Island week").first).to_be_visible()
-    screenshot(page, name="calendar")
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOT_DIR / "calendar.png"), full_page=True)
+    # On a phone the calendar switches to a list of the week (after FullCalendar re-renders).
+    page.set_viewport_size(VIEWPORTS["phone"])
+    expect(page.locator(".fc-list-event", has_text="Alice Smith: Island week").first).to_be_visible()
+    page.screenshot(path=str(SCREENSHOT_DIR / "calendar-phone.png"), full_page=True)
 
 
 def test_edit_then_delete_with_confirmation(signed_in_page, alice, screenshot):
