@@ -2,6 +2,7 @@
 turns a service's ``DomainError`` (or a model's ``ValidationError``) into errors on the form field
 the service named, so the browser and the API report the same rule in the same words."""
 
+import re
 from collections.abc import Callable, Mapping
 from functools import wraps
 
@@ -38,7 +39,21 @@ def add_service_error(form: forms.Form, error: DomainError | ValidationError, fi
         name = fields.get((attr or "").split(".")[0])
         target = name if name in form.fields else None
         for message in messages:
-            form.add_error(target, message)
+            form.add_error(target, _in_form_words(message, form, fields))
+
+
+def _in_form_words(message: str, form: forms.Form, fields: Mapping[str, str]) -> str:
+    """Services name API fields (``end_date``); a person reads the form's labels ("End date")."""
+    for attr, name in fields.items():
+        if "_" not in attr or name not in form.fields:
+            continue
+        label = str(form.fields[name].label)
+
+        def say(match, label=label):
+            return label if match.start() == 0 else label.lower()
+
+        message = re.sub(rf"\b{re.escape(attr)}\b", say, message)
+    return message
 
 
 class AccessibleForm(forms.Form):

@@ -13,6 +13,19 @@
     event.detail.headers["X-CSRFToken"] = csrfToken();
   });
 
+  // A row replaced in place (enable/disable a rule) gets the keyboard focus back on its button.
+  var swappedRow = null;
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var row = event.detail.elt.closest("tr[id]");
+    swappedRow = row ? row.id : null;
+  });
+  document.addEventListener("htmx:afterSettle", function () {
+    if (!swappedRow) { return; }
+    var button = document.querySelector("#" + CSS.escape(swappedRow) + " form button");
+    if (button) { button.focus(); }
+    swappedRow = null;
+  });
+
   // Show only the inputs that apply: date or date-time bounds, the free RRULE, a rule's window and coverer.
   function toggle(selector, shown, root) {
     root.querySelectorAll(selector).forEach(function (el) {

@@ -115,7 +115,7 @@ def test_validation_error_shows_next_to_its_field(signed_in_page, alice, screens
 
     end_date = page.get_by_label("End date")
     expect(end_date).to_have_attribute("aria-invalid", "true")
-    expect(end_date).to_have_accessible_description("end_date must not be before start_date.")
+    expect(end_date).to_have_accessible_description("End date must not be before start date.")
     expect(page.locator("#id_end_date_error")).to_be_visible()
     expect(page.get_by_role("alert").first).to_contain_text("Please correct the fields marked below.")
     screenshot(page, name="absence-form-error")

@@ -49,7 +49,7 @@ def test_create_a_rule_then_disable_it_in_place(signed_in_page, alice, screensho
     row.get_by_role("button", name="Disable Ops tickets to Bob").click()
     row = page.locator("tr", has_text="Ops tickets to Bob")
     expect(row).to_contain_text("Disabled")
-    expect(row.get_by_role("button", name="Enable Ops tickets to Bob")).to_be_visible()
+    expect(row.get_by_role("button", name="Enable Ops tickets to Bob")).to_be_focused()  # keyboard users stay put
     assert Rule.objects.get().enabled is False
     expect(page).to_have_url(f"{page.live_url}/rules/")  # updated in place, no navigation
 

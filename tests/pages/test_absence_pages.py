@@ -77,7 +77,7 @@ def test_service_error_shows_next_to_its_field(alice_browser, clock):
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert 'id="id_end_date_error">end_date must not be before start_date.' in html
+    assert 'id="id_end_date_error">End date must not be before start date.' in html
     assert 'aria-describedby="id_end_date_error"' in html and 'aria-invalid="true"' in html
     assert not Absence.objects.exists()
 
