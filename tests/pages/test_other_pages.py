@@ -3,6 +3,8 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from absences.services import absence_create
 from rules.models import RoutingSettings, Rule
@@ -201,3 +203,28 @@ def test_calendar_page_offers_my_teams_and_the_feed(alice_browser, alice, bob):
     assert "Elsewhere" not in html and "/api/v1/me/feed.ics?key=" in html
     assert "sha256-47DEQpj8HBSa" in response["Content-Security-Policy"]
     assert "sha256-47DEQpj8HBSa" not in alice_browser.get("/absences/")["Content-Security-Policy"]
+
+
+# --- cost --------------------------------------------------------------------------------------
+
+
+def _count_queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(path).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", ["/absences/", "/rules/", "/"])
+def test_list_pages_cost_the_same_for_3_or_30_rows(alice_browser, alice, bob, clock, path):
+    def add(count, offset):
+        for n in range(count):
+            day = dt.date(2026, 12, 1) + dt.timedelta(days=offset + n)
+            absence_create(user=alice, start_date=day, end_date=day, coverer=bob, title=f"A{offset + n}")
+            rule_create(
+                actor=alice, admin=False, kind="recurring", action="reassign", coverer=bob, name=f"R{offset + n}"
+            )
+
+    add(3, 0)
+    few = _count_queries(alice_browser, path)
+    add(27, 3)
+    assert _count_queries(alice_browser, path) == few
