@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
+from holidays import registry
 
 from config.errors import DomainError
 from config.web import add_service_error, page
@@ -96,8 +97,12 @@ def _zones() -> list[str]:
     return sorted(zoneinfo.available_timezones() - {"localtime", "Factory"})
 
 
+@lru_cache(maxsize=1)
 def _country_choices() -> list[tuple[str, str]]:
-    return [(code, code) for code in sorted(supported_regions())]
+    """Supported holiday countries as "Germany (DE)", named after the ``holidays`` registry's modules."""
+    names = {entry[1]: module.replace("_", " ").title() for module, entry in registry.COUNTRIES.items()}
+    choices = [(code, f"{names.get(code, code)} ({code})") for code in supported_regions()]
+    return sorted(choices, key=lambda choice: choice[1])
 
 
 def _save_settings(user, data: dict, with_filter: bool) -> None:

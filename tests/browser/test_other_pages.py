@@ -109,7 +109,7 @@ def test_settings_save_schedule_and_show_filter_error_position(signed_in_page, a
 
     page.get_by_label("Time zone").select_option("Europe/Berlin")
     page.get_by_label("Friday").uncheck()
-    page.get_by_label("Holiday country").select_option("DE")
+    page.get_by_label("Holiday country").select_option(label="Germany (DE)")
     page.get_by_label("Holiday subdivision").fill("BY")
     page.get_by_label("Exclusion filter").fill("project = OPS AND")
     page.get_by_role("button", name="Save").click()
