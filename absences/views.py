@@ -6,6 +6,7 @@ the pages and the API enforce the same rules; a ``DomainError`` shows next to th
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +18,8 @@ from absences.models import Absence
 from absences.selectors import absence_list, absence_state, absence_warnings
 from config.errors import DomainError
 from config.web import add_service_error, page
+
+PAGE_SIZE = 50
 
 
 def _absence_of(request, pk: int) -> Absence:
@@ -34,8 +37,9 @@ def absence_list_page(request):
         absences = mine.filter(series_end_at__lte=now).order_by("-start_at", "-id")
     else:
         absences = mine.exclude(series_end_at__lte=now).order_by("start_at", "id")
-    rows = [{"absence": a, "state": absence_state(a, now)} for a in absences[:200]]
-    return render(request, "absences/list.html", {"rows": rows, "show_past": show_past})
+    listing = Paginator(absences, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"absence": a, "state": absence_state(a, now)} for a in listing]
+    return render(request, "absences/list.html", {"rows": rows, "show_past": show_past, "listing": listing})
 
 
 def _write(request, form: AbsenceForm, absence: Absence | None) -> Absence:

@@ -185,3 +185,13 @@ def test_user_text_is_escaped(alice_browser, alice, clock):
     html = alice_browser.get("/absences/").content.decode()
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_long_lists_are_paged(alice_browser, alice, clock):
+    for n in range(52):
+        day = dt.date(2026, 12, 1) + dt.timedelta(days=n)
+        absence_create(user=alice, start_date=day, end_date=day, title=f"Day {n}")
+    first = alice_browser.get("/absences/").content.decode()
+    assert "Day 49<" in first and "Day 50<" not in first and "Page 1 of 2" in first
+    second = alice_browser.get("/absences/?page=2").content.decode()
+    assert "Day 51<" in second and "Day 0<" not in second
