@@ -195,3 +195,17 @@ def test_long_lists_are_paged(alice_browser, alice, clock):
     assert "Day 49<" in first and "Day 50<" not in first and "Page 1 of 2" in first
     second = alice_browser.get("/absences/?page=2").content.decode()
     assert "Day 51<" in second and "Day 0<" not in second
+
+
+def test_edit_form_shows_times_in_the_owners_zone(alice_browser, alice, clock):
+    alice.timezone = "Europe/Berlin"
+    alice.save()
+    start = dt.datetime(2026, 12, 1, 8, tzinfo=dt.UTC)
+    absence = absence_create(
+        user=alice, start_at=start, end_at=start + dt.timedelta(hours=4), recurrence="FREQ=DAILY;COUNT=2"
+    )
+
+    html = alice_browser.get(f"/absences/{absence.pk}/edit/").content.decode()
+
+    assert 'value="2026-12-01T09:00"' in html and 'value="2026-12-01T13:00"' in html
+    assert '<option value="custom" selected>' in html and 'value="FREQ=DAILY;COUNT=2"' in html
