@@ -22,6 +22,9 @@ def build_feed(*, name: str, absences, events=(), viewer: Viewer) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    # Polling hints for calendar apps (RFC 7986 and the older Microsoft property).
+    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     for absence in absences:
         cal.add_component(absence_vevent(absence, viewer))
     for event in events:

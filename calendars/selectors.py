@@ -52,12 +52,10 @@ class Membership:
         )
 
 
-def visible_calendars(scope: SearchScope):
-    """Calendars the caller may read, narrowed to a calendar-limited token's list."""
-    queryset = Calendar.objects.visible_to(scope.user, admin=scope.admin)
-    if scope.token_calendar_ids is not None:
-        queryset = queryset.filter(pk__in=scope.token_calendar_ids)
-    return queryset
+def readable_calendars(user, *, admin: bool, token_calendar_ids: list[int] | None):
+    """Calendars the caller may read, narrowed to a calendar-limited token's list (None = not limited)."""
+    queryset = Calendar.objects.visible_to(user, admin=admin)
+    return queryset if token_calendar_ids is None else queryset.filter(pk__in=token_calendar_ids)
 
 
 def calendar_membership(calendar_ids: list[int]) -> Membership:
@@ -108,7 +106,7 @@ def event_search(*, scope: SearchScope, query: SearchQuery) -> list[dict]:
 
 
 def _searched_calendars(scope: SearchScope, calendar_ids: list[int] | None) -> list[Calendar]:
-    queryset = visible_calendars(scope)
+    queryset = readable_calendars(scope.user, admin=scope.admin, token_calendar_ids=scope.token_calendar_ids)
     if calendar_ids is None:
         return list(queryset)
     wanted = set(calendar_ids)
