@@ -5,6 +5,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from config.api.views import NotFoundView
 
+handler500 = "config.api.errors.server_error_handler"
+
 # Swagger UI under the CSP: the split view serves its init script as a file; its template's one
 # inline <style> block is allowed by hash on this page only (tests/browser/test_api_docs.py).
 SWAGGER_UI_STYLE_HASH = "'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"
