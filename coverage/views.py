@@ -67,6 +67,14 @@ def _teammates_out(me, week_start: dt.datetime, week_end: dt.datetime, today: tu
     return out_today, out_week
 
 
+def _shown(span) -> Absence | None:
+    """The absence of a look-ahead span with what the page shows of it (type, coverer): the
+    selector reads look-ahead absences as light rows."""
+    if span is None or span.absence is None:
+        return None
+    return Absence.objects.select_related("type", "coverer").filter(pk=span.absence.pk).first()
+
+
 @page
 def home(request):
     me, now = request.user, timezone.now()
@@ -84,6 +92,7 @@ def home(request):
         "out_today": out_today,
         "out_week": out_week,
         "next_span": availability.next_span,
+        "next_absence": _shown(availability.next_span),
         "next_last": availability.next_span.end - dt.timedelta(seconds=1) if availability.next_span else None,
         "teams": me.teams.all(),
     }
