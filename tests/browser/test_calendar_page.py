@@ -12,7 +12,7 @@ from tests.factories import TeamFactory, UserFactory
 pytestmark = pytest.mark.browser
 
 
-def test_private_absences_show_as_away_and_the_team_filter_narrows(signed_in_page):
+def test_private_absences_show_as_away_and_the_team_filter_narrows(signed_in_page, screenshot):
     alice = UserFactory(username="alice", first_name="Alice", last_name="Smith")
     carol = UserFactory(username="carol", first_name="Carol", last_name="King")
     dave = UserFactory(username="dave", first_name="Dave", last_name="Dunn")
@@ -24,6 +24,11 @@ def test_private_absences_show_as_away_and_the_team_filter_narrows(signed_in_pag
     absence_create(user=carol, start_date=today, end_date=today, type="sickness", title="Flu")
     absence_create(user=dave, start_date=today, end_date=today, title="Conference")
     page = signed_in_page(alice)
+    out_today = page.get_by_role("region", name="Out in my teams")
+    expect(out_today).to_contain_text("Carol King — Away")
+    expect(out_today).to_contain_text("Dave Dunn — Conference")
+    expect(page.get_by_text("Flu")).to_have_count(0)
+    screenshot(page, name="home-team-out")
 
     page.get_by_role("link", name="Calendar").click()
     expect(page.locator(".fc-event", has_text="Carol King: Away")).to_be_visible()
