@@ -9,9 +9,15 @@ from playwright.sync_api import expect
 from absences.models import Absence
 from absences.services import absence_create
 from tests.browser.conftest import SCREENSHOT_DIR, VIEWPORTS
+from tests.browser.seeding import seed_absence_types
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _types(db):
+    seed_absence_types()
 
 
 @pytest.fixture

@@ -7,9 +7,15 @@ from playwright.sync_api import expect
 
 from absences.services import absence_create
 from calendars.models import Calendar
+from tests.browser.seeding import seed_absence_types
 from tests.factories import TeamFactory, UserFactory
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _types(db):
+    seed_absence_types()
 
 
 def test_private_absences_show_as_away_and_the_team_filter_narrows(signed_in_page, screenshot):

@@ -8,10 +8,16 @@ from playwright.sync_api import expect
 
 from absences.services import absence_create
 from rules.models import RoutingSettings, Rule
+from tests.browser.seeding import seed_absence_types
 from tests.factories import TeamFactory, UserFactory
 from tokens.models import APIToken, TokenSettings
 
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _types(db):
+    seed_absence_types()
 
 
 @pytest.fixture
