@@ -47,29 +47,6 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": VIEWPORTS["laptop"], "locale": "en-US", "timezone_id": "UTC"}
 
 
-@pytest.fixture(scope="session")
-def _serialized_database(django_db_setup) -> dict:
-    """The database contents Django serialized at setup for ``serialized_rollback`` (the seeded
-    absence types), taken before Playwright starts."""
-    from django.db import connections
-
-    return {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
-
-
-@pytest.fixture(scope="session")
-def playwright(_serialized_database, playwright):
-    """Starting Playwright's sync API switches to a new context, in which Django hands out new
-    connection objects that lack the serialized contents; give them back, or every later test with
-    ``serialized_rollback`` (these page tests, and transactional tests elsewhere in the suite)
-    would run on a flushed database without the rows of the data migrations."""
-    from django.db import connections
-
-    for alias, contents in _serialized_database.items():
-        if contents is not None:
-            connections[alias]._test_serialized_contents = contents
-    return playwright
-
-
 @pytest.fixture(scope="session", autouse=True)
 def _allow_orm_beside_playwright():
     """Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
