@@ -28,4 +28,10 @@ urlpatterns = [
     path("api/docs/", swagger_ui, name="swagger-ui"),
     re_path(r"^api/", NotFoundView.as_view()),
     path("", include("people.urls")),
+    # Browser pages (SPEC §8): each app's own, on the same services as the API.
+    path("", include("coverage.urls")),
+    path("", include("absences.urls")),
+    path("", include("rules.urls")),
+    path("", include("calendars.urls")),
+    path("", include("tokens.urls")),
 ]

@@ -1,11 +1,9 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from people import views
 from tokens.login import RateLimitedLoginView
 
 urlpatterns = [
     path("accounts/login/", RateLimitedLoginView.as_view(), name="login"),  # per IP and username
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", views.home, name="home"),
 ]
