@@ -1,11 +1,12 @@
 """Routing rules (what happens to a user's work while they are away) and routing settings."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 from solo.models import SingletonModel
 
-from people.querysets import OwnedQuerySet
+from rules.querysets import RuleQuerySet
 
 
 class Rule(models.Model):
@@ -51,7 +52,7 @@ class Rule(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     history = HistoricalRecords()
-    objects = OwnedQuerySet.as_manager()
+    objects = RuleQuerySet.as_manager()
 
     class Meta:
         ordering = ["id"]
@@ -60,10 +61,37 @@ class Rule(models.Model):
             models.Index(fields=["status", "start_at"], name="rule_due_activation"),
             models.Index(fields=["status", "end_at"], name="rule_due_expiry"),
             models.Index(fields=["coverer"], name="rule_coverer"),
+            # The list's filters (kind, enabled, status, created_by/by_admin) and sorts (start_at, created_at).
+            models.Index(fields=["kind", "status"], name="rule_kind_status"),
+            models.Index(fields=["enabled", "status"], name="rule_enabled_status"),
+            models.Index(fields=["created_by", "user"], name="rule_created_by"),
+            models.Index(fields=["start_at"], name="rule_start_at"),
+            models.Index(fields=["created_at"], name="rule_created_at"),
         ]
+        # ``projects`` gets a GIN index on PostgreSQL (migration 0002) for the ``project`` filter.
 
     def __str__(self) -> str:
         return self.name or f"{self.get_kind_display()} rule of {self.user}"
+
+
+class RuleTransition(models.Model):
+    """One lifecycle transition of a rule's current window, recorded once. The unique constraint is how
+    the sweep (and the services) claim a transition, so its emails go out exactly once even when two
+    sweeps race. A change that moves the window back forgets the transitions that no longer hold."""
+
+    class Kind(models.TextChoices):
+        ACTIVATED = "activated", "Activated"
+        EXPIRED = "expired", "Expired"
+
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="transitions")
+    transition = models.CharField(max_length=10, choices=Kind.choices)
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["rule", "transition"], name="rule_transition_once")]
+
+    def __str__(self) -> str:
+        return f"{self.rule_id} {self.transition} at {self.at:%Y-%m-%d %H:%M}"
 
 
 class RoutingSettings(SingletonModel):
@@ -76,7 +104,7 @@ class RoutingSettings(SingletonModel):
     ignore_self_assign = models.BooleanField(default=False)
     allow_coverer_assign_back = models.BooleanField(default=False)
     reply_when_mentioned = models.BooleanField(default=False)
-    reply_interval_hours = models.PositiveIntegerField(default=24)
+    reply_interval_hours = models.PositiveIntegerField(default=24, validators=[MinValueValidator(1)])
     exclusion_mode = models.CharField(max_length=10, choices=ExclusionMode.choices, default=ExclusionMode.DEFAULT)
     default_exclusion_filter = models.TextField(blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)

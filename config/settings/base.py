@@ -212,6 +212,9 @@ else:
 # Periodic work (each app adds its entries here; `make run` runs beat in embedded mode).
 CELERY_BEAT_SCHEDULE: dict = {}
 
+# rules: activate and expire one-time rules every minute (idempotent, so a late or doubled run is harmless).
+CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep_rules", "schedule": 60.0}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
