@@ -78,7 +78,9 @@ def http_scenarios(org: Organisation) -> list[Scenario]:
         return _checked(client.post("/api/v1/events/search/", json.dumps(search), content_type="application/json"))
 
     return [
-        Scenario("floor: bare view, same indexed query", lambda i: get(f"/bench/floor/{people[i % len(people)]}/", at=at)),
+        Scenario(
+            "floor: bare view, same indexed query", lambda i: get(f"/bench/floor/{people[i % len(people)]}/", at=at)
+        ),
         Scenario(
             "floor + bearer auth (token lookup, HMAC)",
             lambda i: get(f"/bench/floor-auth/{people[i % len(people)]}/", at=at),
@@ -87,7 +89,9 @@ def http_scenarios(org: Organisation) -> list[Scenario]:
             "availability GET /coverage/availability/{u}/",
             lambda i: get(f"/api/v1/coverage/availability/{people[(i * 7919) % len(people)]}/", at=at),
         ),
-        Scenario("resolve POST /coverage/resolve/ (2-hop chain)", resolve, "rules + 2-hop chain, issue key (reply log)"),
+        Scenario(
+            "resolve POST /coverage/resolve/ (2-hop chain)", resolve, "rules + 2-hop chain, issue key (reply log)"
+        ),
         Scenario(
             "absences list (page_size 50, filters)",
             lambda i: get("/api/v1/absences/", type=["vacation", "sickness"], page_size=50, page=1 + i % 5, **window),
@@ -138,9 +142,14 @@ def _due_rules(org: Organisation) -> list[int]:
     start, end = org.now - dt.timedelta(hours=1), org.now + dt.timedelta(days=1)
     due = [
         Rule(
-            user_id=people[n % len(people)], kind=Rule.Kind.ONE_TIME, action=Rule.Action.REASSIGN,
-            coverer_id=people[(n + 1) % len(people)], start_at=start, end_at=end, name=f"due {n}",
-        )  # fmt: skip
+            user_id=people[n % len(people)],
+            kind=Rule.Kind.ONE_TIME,
+            action=Rule.Action.REASSIGN,
+            coverer_id=people[(n + 1) % len(people)],
+            start_at=start,
+            end_at=end,
+            name=f"due {n}",
+        )
         for n in range(DUE_RULES)
     ]
     Rule.objects.bulk_create(due, batch_size=5000)

@@ -105,7 +105,7 @@ def _people(count: int, rng: random.Random) -> list[User]:
                 email=f"u{index:05d}@bench.example",
                 first_name=rng.choice(FIRST_NAMES),
                 last_name=rng.choice(LAST_NAMES),
-                password="!",  # unusable: nobody signs in with a password here
+                password="!",  # noqa: S106 - an unusable password: nobody signs in here
                 timezone=ZoneInfo(ZONES[index % len(ZONES)]),
                 holiday_country=country,
                 holiday_subdivision=subdivision,
@@ -124,9 +124,13 @@ def _teams(users: list[User]) -> list[Team]:
     teams = Team.objects.bulk_create(
         [Team(name=f"Team {n:04d}", min_available=int(len(block) * 0.8)) for n, block in enumerate(blocks)]
     )
-    members = [Team.members.through(team_id=t.pk, user_id=u.pk) for t, block in zip(teams, blocks) for u in block]
+    members = [
+        Team.members.through(team_id=t.pk, user_id=u.pk) for t, block in zip(teams, blocks, strict=True) for u in block
+    ]
     Team.members.through.objects.bulk_create(members, batch_size=BATCH)
-    Team.leads.through.objects.bulk_create([Team.leads.through(team_id=t.pk, user_id=b[0].pk) for t, b in zip(teams, blocks)])
+    Team.leads.through.objects.bulk_create(
+        [Team.leads.through(team_id=t.pk, user_id=b[0].pk) for t, b in zip(teams, blocks, strict=True)]
+    )
     return teams
 
 
@@ -182,15 +186,20 @@ def _one_off(owner: User, moment: dt.datetime, kind: tuple, rng: random.Random) 
         start = dt.datetime.combine(first, dt.time.min, tzinfo=zone).astimezone(dt.UTC)
         end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=zone).astimezone(dt.UTC)
         return Absence(
-            user_id=owner.pk, type_id=key, start_at=start, end_at=end, series_end_at=end,
-            all_day=True, start_date=first, end_date=last, title=f"{key.title()} of {owner.first_name}",
-        )  # fmt: skip
+            user_id=owner.pk,
+            type_id=key,
+            start_at=start,
+            end_at=end,
+            series_end_at=end,
+            all_day=True,
+            start_date=first,
+            end_date=last,
+            title=f"{key.title()} of {owner.first_name}",
+        )
     local = moment.astimezone(zone).replace(hour=rng.randint(7, 15), minute=0, second=0, microsecond=0)
     start = local.astimezone(dt.UTC)
     end = start + dt.timedelta(hours=length)
-    return Absence(
-        user_id=owner.pk, type_id=key, start_at=start, end_at=end, series_end_at=end, title=f"{key.title()}"
-    )
+    return Absence(user_id=owner.pk, type_id=key, start_at=start, end_at=end, series_end_at=end, title=f"{key.title()}")
 
 
 def _series(owner: User, moment: dt.datetime, rng: random.Random) -> Absence:
@@ -200,9 +209,13 @@ def _series(owner: User, moment: dt.datetime, rng: random.Random) -> Absence:
     rule = f"FREQ=WEEKLY;BYDAY={day}" + ("" if rng.random() < 0.1 else f";COUNT={rng.randint(4, 26)}")
     start = local.astimezone(dt.UTC)
     absence = Absence(
-        user_id=owner.pk, type_id="other", start_at=start, end_at=start + dt.timedelta(hours=4),
-        recurrence=rule, title="Afternoon off",
-    )  # fmt: skip
+        user_id=owner.pk,
+        type_id="other",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=4),
+        recurrence=rule,
+        title="Afternoon off",
+    )
     absence.user = owner
     absence.series_end_at = series_end(absence)
     return absence
@@ -229,19 +242,27 @@ def _rules(owners: list[User], rng: random.Random, *, now: dt.datetime, span: dt
         if draw < 0.15:
             rules.append(
                 Rule(
-                    user_id=owner.pk, kind=Rule.Kind.RECURRING, action=Rule.Action.REASSIGN,
-                    coverer_id=_teammate(owner, owners, rng), projects=["OPS"] if draw < 0.05 else [],
-                    status=Rule.Status.ACTIVE, message="Routed to {coverer}.",
-                )  # fmt: skip
+                    user_id=owner.pk,
+                    kind=Rule.Kind.RECURRING,
+                    action=Rule.Action.REASSIGN,
+                    coverer_id=_teammate(owner, owners, rng),
+                    projects=["OPS"] if draw < 0.05 else [],
+                    status=Rule.Status.ACTIVE,
+                    message="Routed to {coverer}.",
+                )
             )
         elif draw < 0.20:
             start = first + dt.timedelta(seconds=rng.random() * seconds)
             end = start + dt.timedelta(days=rng.randint(1, 7))
             rules.append(
                 Rule(
-                    user_id=owner.pk, kind=Rule.Kind.ONE_TIME, action=Rule.Action.UNASSIGN, start_at=start,
-                    end_at=end, status=_status(start, end, now),
-                )  # fmt: skip
+                    user_id=owner.pk,
+                    kind=Rule.Kind.ONE_TIME,
+                    action=Rule.Action.UNASSIGN,
+                    start_at=start,
+                    end_at=end,
+                    status=_status(start, end, now),
+                )
             )
     Rule.objects.bulk_create(rules, batch_size=BATCH)
 
@@ -253,28 +274,47 @@ def _chains(chains: list[tuple[int, int, int]], now: dt.datetime) -> None:
     for a, b, c in chains:
         absences.append(
             Absence(
-                user_id=a, type_id="vacation", start_at=now - dt.timedelta(days=2), end_at=now + dt.timedelta(days=3),
-                series_end_at=now + dt.timedelta(days=3), coverer_id=b, message="Away until {until}; ask {coverer}.",
-            )  # fmt: skip
+                user_id=a,
+                type_id="vacation",
+                start_at=now - dt.timedelta(days=2),
+                end_at=now + dt.timedelta(days=3),
+                series_end_at=now + dt.timedelta(days=3),
+                coverer_id=b,
+                message="Away until {until}; ask {coverer}.",
+            )
         )
         absences.append(
             Absence(
-                user_id=b, type_id="trip", start_at=now - dt.timedelta(days=1), end_at=now + dt.timedelta(days=4),
-                series_end_at=now + dt.timedelta(days=4), coverer_id=c,
-            )  # fmt: skip
+                user_id=b,
+                type_id="trip",
+                start_at=now - dt.timedelta(days=1),
+                end_at=now + dt.timedelta(days=4),
+                series_end_at=now + dt.timedelta(days=4),
+                coverer_id=c,
+            )
         )
         rules.append(
             Rule(
-                user_id=a, kind=Rule.Kind.ONE_TIME, action=Rule.Action.REASSIGN, coverer_id=b, projects=["PAY"],
-                start_at=now - dt.timedelta(days=1), end_at=now + dt.timedelta(days=2), status=Rule.Status.ACTIVE,
+                user_id=a,
+                kind=Rule.Kind.ONE_TIME,
+                action=Rule.Action.REASSIGN,
+                coverer_id=b,
+                projects=["PAY"],
+                start_at=now - dt.timedelta(days=1),
+                end_at=now + dt.timedelta(days=2),
+                status=Rule.Status.ACTIVE,
                 message="Payments work goes to {coverer}.",
-            )  # fmt: skip
+            )
         )
         rules.append(
             Rule(
-                user_id=b, kind=Rule.Kind.RECURRING, action=Rule.Action.REASSIGN, coverer_id=c,
-                issue_types=["Bug"], status=Rule.Status.ACTIVE,
-            )  # fmt: skip
+                user_id=b,
+                kind=Rule.Kind.RECURRING,
+                action=Rule.Action.REASSIGN,
+                coverer_id=c,
+                issue_types=["Bug"],
+                status=Rule.Status.ACTIVE,
+            )
         )
     Absence.objects.bulk_create(absences)
     Rule.objects.bulk_create(rules)
@@ -292,9 +332,12 @@ def _calendar(admin: User, users: list[User], teams: list[Team], rng, *, now: dt
         start = first + dt.timedelta(seconds=rng.random() * seconds)
         events.append(
             Event(
-                calendar=calendar, type=rng.choice(["meeting", "release"]), title=f"Event {n}", start_at=start,
+                calendar=calendar,
+                type=rng.choice(["meeting", "release"]),
+                title=f"Event {n}",
+                start_at=start,
                 end_at=start + dt.timedelta(hours=rng.randint(1, 4)),
-            )  # fmt: skip
+            )
         )
     Event.objects.bulk_create(events)
     return calendar
