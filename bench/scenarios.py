@@ -6,7 +6,6 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.core import mail
 from django.db import connection
 from django.test import Client
 
@@ -126,6 +125,7 @@ def page_size_queries(org: Organisation) -> list[tuple[str, int, int]]:
     rows = []
     for name, (path, params) in paths.items():
         counts = []
+        _checked(client.get(path, params))  # the token's once-a-minute usage stamp is not the list's
         for size in (10, 500):
             counter = QueryCounter()
             with connection.execute_wrapper(counter):
@@ -135,8 +135,8 @@ def page_size_queries(org: Organisation) -> list[tuple[str, int, int]]:
     return rows
 
 
-def _due_rules(org: Organisation) -> list[int]:
-    """``DUE_RULES`` one-time rules whose window began an hour ago (inserted only now: they would
+def _due_rules(org: Organisation, count: int) -> list[int]:
+    """``count`` one-time rules whose window began an hour ago (inserted only now: they would
     otherwise make 10,000 people away for the HTTP scenarios)."""
     people = org.people
     start, end = org.now - dt.timedelta(hours=1), org.now + dt.timedelta(days=1)
@@ -150,7 +150,7 @@ def _due_rules(org: Organisation) -> list[int]:
             end_at=end,
             name=f"due {n}",
         )
-        for n in range(DUE_RULES)
+        for n in range(count)
     ]
     Rule.objects.bulk_create(due, batch_size=5000)
     return [rule.pk for rule in due]
@@ -159,30 +159,29 @@ def _due_rules(org: Organisation) -> list[int]:
 def _reset(ids: list[int]) -> None:
     RuleTransition.objects.filter(rule_id__in=ids).delete()
     Rule.objects.filter(pk__in=ids).update(status=Rule.Status.SCHEDULED, activated_at=None, expired_at=None)
-    mail.outbox = []
 
 
 def _sweep(moment: dt.datetime, expected: int, kind: str) -> Callable[[int], object]:
     def run(i: int):
         result = rules_sweep(now=moment)
-        if getattr(result, kind) != expected:
+        claimed = getattr(result, kind)  # seeded rules whose window ends by then expire along
+        if claimed < expected or (expected == 0 and claimed):
             raise UnexpectedResponse(f"sweep at {moment}: expected {expected} {kind}, got {result}")
-        mail.outbox = []
         return result
 
     return run
 
 
-def measure_sweeps(org: Organisation, *, idle_runs: int, rounds: int) -> list[Result]:
+def measure_sweeps(org: Organisation, *, idle_runs: int, rounds: int, due: int = DUE_RULES) -> list[Result]:
     """The idle sweep ``idle_runs`` times; then ``rounds`` times: 10,000 due activations, a rerun,
     10,000 due expiries, a rerun (the reruns must claim and change nothing)."""
     idle = measure("rules sweep, idle", _sweep(org.now, 0, "activated"), count=idle_runs, warmup=5)
-    ids = _due_rules(org)
+    ids = _due_rules(org, due)
     later = org.now + dt.timedelta(days=1, minutes=1)
     steps = [
-        ("rules sweep, 10,000 due activations", org.now, DUE_RULES, "activated"),
+        (f"rules sweep, {due:,} due activations", org.now, due, "activated"),
         ("rules sweep rerun (activations)", org.now, 0, "activated"),
-        ("rules sweep, 10,000 due expiries", later, DUE_RULES, "expired"),
+        (f"rules sweep, {due:,} due expiries", later, due, "expired"),
         ("rules sweep rerun (expiries)", later, 0, "expired"),
     ]
     results = {name: Result(name) for name, *_ in steps}
