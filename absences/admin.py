@@ -6,7 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from absences import services
 from absences.models import Absence, AbsenceType
-from absences.selectors import STATES, absence_state, absence_working_days, absences_in_state
+from absences.selectors import PRIVATE_TYPE_KEY, STATES, absence_state, absence_working_days, absences_in_state
 from config.errors import DomainError
 
 EDITABLE = (
@@ -15,8 +15,21 @@ EDITABLE = (
 )  # fmt: skip
 
 
+class AbsenceTypeAdminForm(forms.ModelForm):
+    class Meta:
+        model = AbsenceType
+        fields = ("key", "name", "color", "counts_as_away", "private", "is_active")
+
+    def clean_key(self):
+        key = self.cleaned_data["key"]
+        if key == PRIVATE_TYPE_KEY:
+            raise forms.ValidationError("'away' is reserved: private absences show as that type.")
+        return key
+
+
 @admin.register(AbsenceType)
 class AbsenceTypeAdmin(admin.ModelAdmin):
+    form = AbsenceTypeAdminForm
     list_display = ("key", "name", "color", "counts_as_away", "private", "is_active")
     list_filter = ("counts_as_away", "private", "is_active")
     search_fields = ("key", "name")

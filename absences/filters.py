@@ -35,7 +35,9 @@ class LocalDateTimeFilter(django_filters.Filter):
     field_class = LocalDateTimeFormField
 
     def moment(self, value: dt.datetime) -> dt.datetime:
-        return localize(value, getattr(self.parent.request, "user", None))
+        # Clamped so zone and recurrence arithmetic cannot overflow at the ends of the calendar.
+        value = localize(value, getattr(self.parent.request, "user", None))
+        return min(max(value, FAR_PAST), FAR_FUTURE)
 
     def filter(self, qs, value):
         if value is None:
@@ -43,10 +45,22 @@ class LocalDateTimeFilter(django_filters.Filter):
         return super().filter(qs, self.moment(value))
 
 
+class TypeKeysField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # PostgreSQL refuses NUL in a query; no key contains it, so it is simply an unknown key.
+        if any("\x00" in str(item) for item in value or []):
+            raise ValidationError("Unknown absence type.", code="invalid_choice")
+        return super().clean(value)
+
+
+class TypeKeysFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = TypeKeysField
+
+
 class AbsenceFilter(FilterSet):
     user = UserRefFilter(label="Absences of these users (id, username, email or me); repeatable")
     # A foreign key matches each absence at most once: no DISTINCT (over every column, at every count).
-    type = django_filters.ModelMultipleChoiceFilter(
+    type = TypeKeysFilter(
         field_name="type",
         to_field_name="key",
         queryset=AbsenceType.objects.all(),

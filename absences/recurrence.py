@@ -30,7 +30,28 @@ def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
         raise DomainError(f"Invalid RRULE: {exc}", attr="recurrence") from None
     if not isinstance(rule, rrule.rrule):
         raise DomainError("Give a single RRULE.", attr="recurrence")
+    _check_feasible(rule)
     return rule
+
+
+# Longest possible length of each month (February in leap years).
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _check_feasible(rule: rrule.rrule) -> None:
+    """Refuse rules dateutil accepts but that would make every expansion slow or endless: sub-daily
+    frequencies (an absence lasts hours to days), a zero interval or count, and month/day
+    combinations that never happen (dateutil would scan to the year 9999 looking for them)."""
+    if rule._freq not in (rrule.YEARLY, rrule.MONTHLY, rrule.WEEKLY, rrule.DAILY):
+        raise DomainError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.", attr="recurrence")
+    if rule._interval < 1 or (rule._count is not None and rule._count < 1):
+        raise DomainError("INTERVAL and COUNT must be at least 1.", attr="recurrence")
+    months = rule._bymonth or tuple(_MONTH_DAYS)
+    if any(month not in _MONTH_DAYS for month in months):
+        raise DomainError("BYMONTH values run from 1 to 12.", attr="recurrence")
+    days = [abs(day) for day in (rule._bymonthday or ()) + (rule._bynmonthday or ())]
+    if days and not any(day <= _MONTH_DAYS[month] for month in months for day in days):
+        raise DomainError("This rule has no occurrences (no such day in those months).", attr="recurrence")
 
 
 def user_zone(user) -> ZoneInfo:

@@ -13,6 +13,9 @@ from people.models import User
 from people.services import user_may_manage
 
 MAX_LENGTH = dt.timedelta(days=366)
+# Absences live between these moments: far enough for any real use, and safe for zone arithmetic.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
 TIME_FIELDS = ("start_at", "end_at", "start_date", "end_date")
 # What a full replacement (PUT) resets a field to when the request leaves it out.
 REPLACE_DEFAULTS = {
@@ -111,6 +114,9 @@ def _apply_dates(absence: Absence, changes: dict) -> None:
     if start_date is None:
         raise DomainError("Give start_date (and end_date) for an all-day absence.", code="required", attr="start_date")
     end_date = changes.get("end_date") or (absence.end_date if absence.all_day else None) or start_date
+    for name, day in (("start_date", start_date), ("end_date", end_date)):
+        if not EARLIEST.date() <= day < LATEST.date():
+            raise DomainError("Dates run from 1900 to 8999.", attr=name)
     if end_date < start_date:
         raise DomainError("end_date must not be before start_date.", attr="end_date")
     if (end_date - start_date).days + 1 > MAX_LENGTH.days:
@@ -138,10 +144,22 @@ def _apply_times(absence: Absence, changes: dict, user_changed: bool) -> None:
         raise DomainError("Give start_at and end_at, or start_date and end_date.", code="required", attr="start_at")
     if absence.end_at is None:
         raise DomainError("Give end_at.", code="required", attr="end_at")
+    for name in ("start_at", "end_at"):
+        if not EARLIEST <= getattr(absence, name) < LATEST:
+            raise DomainError("Times run from 1900 to 8999.", attr=name)
     if absence.end_at <= absence.start_at:
         raise DomainError("End must be after start.", attr="end_at")
     if absence.end_at - absence.start_at > MAX_LENGTH:
         raise DomainError("An absence lasts at most 366 days.", code="max_length", attr="end_at")
+
+
+def _exception_value(text: str, user: User) -> str:
+    if len(text) == 10:
+        return dt.date.fromisoformat(text).isoformat()
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=user_zone(user))
+    return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _normalise_exceptions(values, user: User) -> list[str]:
@@ -155,15 +173,9 @@ def _normalise_exceptions(values, user: User) -> list[str]:
             value = value.isoformat()
         text = str(value).strip()
         try:
-            if len(text) == 10:
-                normalised.append(dt.date.fromisoformat(text).isoformat())
-                continue
-            moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
+            normalised.append(_exception_value(text, user))
+        except (ValueError, OverflowError):
             raise DomainError(f"'{text[:40]}' is neither a date nor a datetime (ISO 8601).", attr=attr) from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=user_zone(user))
-        normalised.append(moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z"))
     return sorted(set(normalised))
 
 

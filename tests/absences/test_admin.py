@@ -76,3 +76,14 @@ def test_change_list_search_filters_and_history(admin_browser, user, other):
     assert mine.title == "Alps"
     assert admin_browser.get(f"/admin/absences/absence/{mine.pk}/history/").status_code == 200
     assert admin_browser.get("/admin/absences/absencetype/").status_code == 200
+
+
+def test_type_admin_refuses_the_reserved_key(admin_browser):
+    response = admin_browser.post(
+        "/admin/absences/absencetype/add/", {"key": "away", "name": "Away", "color": "#000000"}
+    )
+    assert response.status_code == 200 and "reserved" in response.content.decode()
+    created = admin_browser.post(
+        "/admin/absences/absencetype/add/", {"key": "parental", "name": "Parental", "color": "#000000"}
+    )
+    assert created.status_code == 302

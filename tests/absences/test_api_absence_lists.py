@@ -63,6 +63,14 @@ class TestWindow:
         assert ids(alice_client.get(URL, window)) == []
         assert ids(alice_client.get(URL, {**window, "to": "2026-03-16T09:00:01Z"})) == [weekly.pk]
 
+    def test_extreme_bounds_are_clamped_not_500(self, alice_client, absences, user):
+        AbsenceFactory(user=user, recurrence="FREQ=WEEKLY;COUNT=3")
+        for bounds in (
+            {"from": "0001-01-01T00:00:00", "to": "9999-12-31T23:59:59"},
+            {"start_at__gte": "0001-01-01T00:00:00", "end_at__lt": "9999-12-31T23:59:59"},
+        ):
+            assert len(ids(alice_client.get(URL, bounds))) == 6
+
     def test_bad_datetime_is_400(self, alice_client):
         response = alice_client.get(URL, {"from": "yesterday"})
         assert response.status_code == 400

@@ -70,6 +70,9 @@ class TestCreate:
             ({**TIMES, "end_at": "2026-03-02T08:00"}, "end_at", "invalid"),
             ({**TIMES, "end_at": "2027-03-04T09:00"}, "end_at", "max_length"),
             ({**TIMES, "start_at": "not a time"}, "start_at", "invalid"),
+            ({"start_at": "0001-01-01T00:30", "end_at": "0001-01-01T01:00"}, "start_at", "invalid"),
+            ({"start_at": "9999-12-31T22:00", "end_at": "9999-12-31T23:30"}, "start_at", "invalid"),
+            ({"start_date": "9999-12-31"}, "start_date", "invalid"),
             ({"start_at": None, "end_at": "2026-03-02T09:00"}, "start_at", "null"),
             ({"end_at": "2026-03-02T09:00"}, "start_at", "required"),
             ({"start_date": "2026-03-05", "end_date": "2026-03-04"}, "end_date", "invalid"),
@@ -86,6 +89,10 @@ class TestCreate:
             ({**TIMES, "source": "hr", "source_id": "i" * 129}, "source_id", "max_length"),
             ({**TIMES, "recurrence": "FREQ=SOMETIMES"}, "recurrence", "invalid"),
             ({**TIMES, "recurrence": "FREQ=WEEKLY;UNTIL=20261231"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=HOURLY"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=WEEKLY;INTERVAL=0"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"}, "recurrence", "invalid"),
+            ({**TIMES, "recurrence": "FREQ=DAILY\nDTSTART:20260101T000000Z"}, "recurrence", "invalid"),
             (
                 {**TIMES, "recurrence": "FREQ=WEEKLY", "recurrence_exceptions": ["friday"]},
                 "recurrence_exceptions.0",
@@ -352,3 +359,21 @@ class TestWarnings:
         created = alice_client.post(URL, {"start_date": "2026-03-02"}).json()
         moved = alice_client.patch(f"{URL}{created['id']}/", {"start_date": "2026-03-10", "end_date": "2026-03-10"})
         assert [w["code"] for w in moved.json()["warnings"]] == ["below_team_minimum"]
+
+
+class TestHostileInput:
+    """NUL bytes are refused by PostgreSQL inside queries: they must come back as 400/404, never 500."""
+
+    @pytest.mark.parametrize("field", ["user", "coverer", "approval_delegate", "type"])
+    def test_nul_in_references_is_400_on_the_field(self, alice_client, field):
+        response = alice_client.post(URL, {**TIMES, field: "a\x00b"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == field
+
+    @pytest.mark.parametrize("query", ["type=%00", "user=%00", "source=%00", "from=%00"])
+    def test_nul_in_filters_is_400(self, alice_client, query):
+        assert alice_client.get(f"{URL}?{query}").status_code == 400
+
+    def test_nul_in_paths_is_404(self, alice_client):
+        assert alice_client.get("/api/v1/absence-types/a%00b/").status_code == 404
+        assert alice_client.put(f"{URL}by-source/a%00/b/", TIMES).status_code == 404
