@@ -13,6 +13,7 @@ import logging
 from functools import partial
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import QuerySet
@@ -21,6 +22,18 @@ from config.api.fields import user_display_name, zone_of
 from rules.models import Rule, RuleTransition
 
 logger = logging.getLogger(__name__)
+EMAIL_FIELDS = (
+    "id",
+    "user_id",
+    "coverer_id",
+    "kind",
+    "name",
+    "start_at",
+    "end_at",
+    "projects",
+    "issue_types",
+    "action",
+)
 
 
 def claim_transitions(kind: str, rules: QuerySet[Rule], now: dt.datetime) -> list[int]:
@@ -38,16 +51,27 @@ def claim_transitions(kind: str, rules: QuerySet[Rule], now: dt.datetime) -> lis
         return [row[0] for row in cursor.fetchall()]
 
 
-def notify_after_commit(kind: str, rule_ids: list[int]) -> None:
-    """Email the user and the coverer of each rule about ``kind`` once the transaction commits."""
+def notify_after_commit(claims: dict[str, list[int]]) -> None:
+    """Email the user and the coverer of each claimed rule (``{transition: [rule ids]}``) once the
+    transaction commits. Two reads whatever the number of rules: the rules, then the distinct people
+    (a few people cover many rules, so they are loaded once each, not once per rule)."""
+    rule_ids = {rule_id for ids in claims.values() for rule_id in ids}
     if not rule_ids:
         return
-    rules = list(Rule.objects.filter(pk__in=rule_ids).select_related("user", "coverer"))
-    messages = [message for rule in rules for message in transition_emails(kind, rule)]
-    transaction.on_commit(partial(_send, messages))
+    rules = {rule.pk: rule for rule in Rule.objects.filter(pk__in=rule_ids).only(*EMAIL_FIELDS)}
+    people = get_user_model().objects.in_bulk(
+        {rule.user_id for rule in rules.values()} | {rule.coverer_id for rule in rules.values() if rule.coverer_id}
+    )
+    for rule in rules.values():
+        rule.user = people[rule.user_id]
+        rule.coverer = people.get(rule.coverer_id)
+    batches = [(kind, [rules[rule_id] for rule_id in ids if rule_id in rules]) for kind, ids in claims.items()]
+    # Read inside the transaction (what was claimed); compose and send outside it.
+    transaction.on_commit(partial(_send, batches))
 
 
-def _send(messages: list[EmailMessage]) -> None:
+def _send(batches: list[tuple[str, list[Rule]]]) -> None:
+    messages = [message for kind, rules in batches for rule in rules for message in transition_emails(kind, rule)]
     if not messages:
         return
     try:
@@ -61,7 +85,8 @@ def transition_emails(kind: str, rule: Rule) -> list[EmailMessage]:
     """One message to the rule's user and one to its coverer (if any), each with an address."""
     name = rule.name or f"{rule.get_kind_display()} rule"
     verb = "is now active" if kind == RuleTransition.Kind.ACTIVATED else "has ended"
-    subject = f"[Standin] Routing rule “{name}” {verb}"
+    # A plain-ASCII subject (when the name is) skips RFC 2047 header encoding, the costliest step.
+    subject = f'[Standin] Routing rule "{name}" {verb}'
     messages = []
     if rule.user.email:
         messages.append(_message(subject, _body_for_user(kind, rule, name), rule.user.email))

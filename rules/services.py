@@ -179,7 +179,7 @@ def _save_with_status(rule: Rule, *, previous: str | None) -> None:
     _forget_transitions_that_no_longer_hold(rule)
     if rule.kind == Rule.Kind.ONE_TIME and rule.status == Rule.Status.ACTIVE and previous != Rule.Status.ACTIVE:
         claimed = claim_transitions(RuleTransition.Kind.ACTIVATED, Rule.objects.filter(pk=rule.pk), now)
-        notify_after_commit(RuleTransition.Kind.ACTIVATED, claimed)
+        notify_after_commit({RuleTransition.Kind.ACTIVATED: claimed})
 
 
 def _forget_transitions_that_no_longer_hold(rule: Rule) -> None:
@@ -238,7 +238,7 @@ def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Move due one-time rules ``scheduled → active`` and ended ones ``→ expired``, stamp them, and
     email each transition's user and coverer once (after commit).
 
-    Set-based: two claim inserts, two conditional updates and one read, whatever the number of due
+    Set-based: two claim inserts, two conditional updates and two reads, whatever the number of due
     rules. Safe to run twice, or twice at once: a transition is claimed by its unique log row."""
     now = now or timezone.now()
     activating = Rule.objects.filter(_due_activation(now))
@@ -247,6 +247,5 @@ def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     expired = claim_transitions(RuleTransition.Kind.EXPIRED, expiring, now)
     activating.update(status=Rule.Status.ACTIVE, activated_at=now, updated_at=now)
     expiring.update(status=Rule.Status.EXPIRED, expired_at=now, updated_at=now)
-    notify_after_commit(RuleTransition.Kind.ACTIVATED, activated)
-    notify_after_commit(RuleTransition.Kind.EXPIRED, expired)
+    notify_after_commit({RuleTransition.Kind.ACTIVATED: activated, RuleTransition.Kind.EXPIRED: expired})
     return SweepResult(activated=len(activated), expired=len(expired))

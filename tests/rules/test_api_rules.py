@@ -239,3 +239,10 @@ def test_list_query_count_is_flat(client_for, staff, django_assert_max_num_queri
     with django_assert_max_num_queries(6):
         response = client.get(URL, {"page_size": 500})
     assert response.json()["count"] == count
+
+
+def test_moving_a_rule_to_someone_not_managed_is_refused(alice_client, user, other):
+    rule_id = alice_client.post(URL, one_time()).json()["id"]
+    attr, code, _ = error_of(alice_client.patch(f"{URL}{rule_id}/", {"user": "bob"}))
+    assert (attr, code) == ("user", "not_permitted")
+    assert Rule.objects.get(pk=rule_id).user == user

@@ -48,8 +48,8 @@ def test_rule_created_inside_its_window_is_active_at_once_and_sweep_expires_it(
         assert body["status"] == "active"
         assert body["activated_at"] == "2026-12-01T10:00:00Z"
     # the coverer and the user each learn about the activation once
-    assert subjects_to(other.email) == ["[Standin] Routing rule “Vacation” is now active"]
-    assert subjects_to(user.email) == ["[Standin] Routing rule “Vacation” is now active"]
+    assert subjects_to(other.email) == ['[Standin] Routing rule "Vacation" is now active']
+    assert subjects_to(user.email) == ['[Standin] Routing rule "Vacation" is now active']
     assert "Alice Smith" in next(m.body for m in mail.outbox if other.email in m.to)
 
     with (
@@ -94,7 +94,7 @@ def test_sweep_expires_a_scheduled_rule_whose_whole_window_passed(user, django_c
     rule.refresh_from_db()
     assert (result.activated, result.expired) == (0, 1)
     assert (rule.status, rule.activated_at) == ("expired", None)
-    assert [m.subject for m in mail.outbox] == [f"[Standin] Routing rule “{rule.name}” has ended"]
+    assert [m.subject for m in mail.outbox] == [f'[Standin] Routing rule "{rule.name}" has ended']
 
 
 @pytest.mark.django_db
@@ -195,6 +195,7 @@ def test_two_sweeps_racing_send_each_email_once():
     for thread in threads:
         thread.join()
     assert errors == []
+    assert len(results) == 2
     assert sum(r.activated + r.expired for r in results) == 200
     assert len(mail.outbox) == 400
     assert len({(m.to[0], m.subject, m.body) for m in mail.outbox}) == 400
