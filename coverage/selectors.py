@@ -2,7 +2,8 @@
 
 A user is away at ``at`` when an occurrence of one of their away-type absences, or the window of
 one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). Each answer
-costs two queries (absences, rules) for one user, or for a whole page of users at once.
+costs three queries (absences covering ``at``, absences ahead as plain values, rules) for one
+user, or for a whole page of users at once.
 """
 
 import datetime as dt
@@ -24,11 +25,12 @@ LOOKAHEAD = dt.timedelta(days=366)
 
 @dataclass(frozen=True)
 class AwaySpan:
-    """One piece of away time: an absence occurrence (``absence`` set) or a one-time rule window."""
+    """One piece of away time: an absence occurrence (``absence`` set: a model when it covers the
+    instant asked about, an ``AbsenceRow`` when only read ahead) or a one-time rule window."""
 
     start: dt.datetime
     end: dt.datetime
-    absence: Absence | None = None
+    absence: "Absence | AbsenceRow | None" = None
     rule: Rule | None = None
 
     def covers(self, at: dt.datetime) -> bool:
@@ -72,14 +74,73 @@ class Availability:
         return select_rule(self.rules, project=project, issue_type=issue_type)
 
 
-def _absences_query(user_ids, start: dt.datetime, end: dt.datetime):
+# A moment's width: absences "overlapping [at, at + MOMENT)" are those that may cover ``at``.
+MOMENT = dt.timedelta(microseconds=1)
+# SPEC §4: an absence lasts at most 366 days, so one covering ``at`` started after ``at - 366 d``.
+MAX_ABSENCE_LENGTH = dt.timedelta(days=366)
+AHEAD_FIELDS = (
+    "id",
+    "user_id",
+    "type_id",
+    "type__private",
+    "title",
+    "start_at",
+    "end_at",
+    "all_day",
+    "recurrence",
+    "recurrence_exceptions",
+)
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    key: str
+    private: bool
+
+
+@dataclass
+class AbsenceRow:
+    """The few fields of an absence that look-ahead needs (occurrences, merging, ``next_absence``),
+    read as plain values: a year of absences for a page of users would cost far more as models."""
+
+    pk: int
+    user_id: int
+    type_id: str
+    private: bool
+    title: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    all_day: bool
+    recurrence: str
+    recurrence_exceptions: list
+    user: object = None
+
+    @property
+    def type(self) -> TypeRef:
+        return TypeRef(self.type_id, self.private)
+
+
+def _covering_query(user_ids, at: dt.datetime):
+    """Away absences (and series) that may cover ``at``, as models with type and coverer."""
     return (
         Absence.objects.filter(user_id__in=user_ids)
         .away()
-        .overlapping(start, end)
+        .overlapping(at, at + MOMENT)
         .select_related("type", "coverer")
         .order_by()
     )
+
+
+def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
+    """Away absences with time in ``[at, at + LOOKAHEAD)``, as light rows."""
+    rows = (
+        Absence.objects.filter(user_id__in=user_ids)
+        .away()
+        .overlapping(at, at + LOOKAHEAD)
+        .order_by()
+        .values_list(*AHEAD_FIELDS)
+    )
+    return [AbsenceRow(*row) for row in rows]
 
 
 def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
@@ -92,10 +153,8 @@ def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
     )
 
 
-def _spans(absences, rules, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
-    spans = [AwaySpan(s, e, absence=a) for a in absences for s, e in occurrences(a, start, end)]
-    spans += [AwaySpan(r.start_at, r.end_at, rule=r) for r in rules if r.kind == Rule.Kind.ONE_TIME]
-    return sorted(spans, key=lambda s: (s.start, s.end))
+def _absence_spans(absences, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
+    return [AwaySpan(s, e, absence=a) for a in absences for s, e in occurrences(a, start, end)]
 
 
 def _stretch_end(spans: list[AwaySpan], covering: list[AwaySpan]) -> dt.datetime:
@@ -108,12 +167,17 @@ def _stretch_end(spans: list[AwaySpan], covering: list[AwaySpan]) -> dt.datetime
     return end
 
 
-def availability_from(user, at: dt.datetime, absences, rules) -> Availability:
-    """Availability of ``user`` at ``at`` from already loaded absences and rules (no queries)."""
-    for absence in absences:
+def availability_from(user, at: dt.datetime, covering_absences, ahead: list[AbsenceRow], rules) -> Availability:
+    """Availability of ``user`` at ``at`` from already loaded rows (no queries).
+
+    ``covering_absences`` are models (they are shown, with their coverer and message); ``ahead``
+    are light rows used only to merge the stretch and find the next absence.
+    """
+    for absence in [*covering_absences, *ahead]:
         absence.user = user  # occurrences() reads the zone from it: no query per absence
-    spans = _spans(absences, rules, at, at + LOOKAHEAD)
-    covering = [s for s in spans if s.covers(at)]
+    windows = [AwaySpan(r.start_at, r.end_at, rule=r) for r in rules if r.kind == Rule.Kind.ONE_TIME]
+    covering = _absence_spans(covering_absences, at, at + MOMENT) + [w for w in windows if w.covers(at)]
+    spans = sorted(_absence_spans(ahead, at, at + LOOKAHEAD) + windows, key=lambda s: (s.start, s.end))
     if not covering:
         upcoming = next((s for s in spans if s.absence is not None and s.start > at), None)
         return Availability(user=user, at=at, available=True, next_span=upcoming)
@@ -124,34 +188,39 @@ def availability_from(user, at: dt.datetime, absences, rules) -> Availability:
 
 
 def user_availability(user, at: dt.datetime) -> Availability:
-    """Availability of one user at ``at``: two queries, whatever the number of absences and rules."""
-    end = at + LOOKAHEAD
-    absences = list(_absences_query([user.pk], at, end))
-    rules = list(_rules_query([user.pk], at, end))
-    return availability_from(user, at, absences, rules)
+    """Availability of one user at ``at``: three queries, whatever the number of absences and rules."""
+    covering = list(_covering_query([user.pk], at))
+    ahead = _ahead_rows([user.pk], at)
+    rules = list(_rules_query([user.pk], at, at + LOOKAHEAD))
+    return availability_from(user, at, covering, ahead, rules)
 
 
 def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
-    """Availability of several users at once (a page of the current-coverage list): two queries."""
+    """Availability of several users at once (a page of the current-coverage list): three queries."""
     users = list(users)
-    end = at + LOOKAHEAD
     ids = [u.pk for u in users]
-    absences, rules = defaultdict(list), defaultdict(list)
-    for absence in _absences_query(ids, at, end):
-        absences[absence.user_id].append(absence)
-    for rule in _rules_query(ids, at, end):
+    covering, ahead, rules = defaultdict(list), defaultdict(list), defaultdict(list)
+    for absence in _covering_query(ids, at):
+        covering[absence.user_id].append(absence)
+    for row in _ahead_rows(ids, at):
+        ahead[row.user_id].append(row)
+    for rule in _rules_query(ids, at, at + LOOKAHEAD):
         rules[rule.user_id].append(rule)
-    return {u.pk: availability_from(u, at, absences[u.pk], rules[u.pk]) for u in users}
+    return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
 
 
 def away_users(at: dt.datetime, users):
     """``users`` (a User queryset) narrowed to those away at ``at``, as one queryset.
 
     One-off absences and one-time rule windows are matched in SQL on the window indexes
-    (``start_at <= at < end``); recurring series that may cover ``at`` are read through the partial
-    index on recurring absences and their occurrences checked here, so only those rows are loaded.
+    (``start_at <= at < end``, with ``start_at > at - 366 days`` since no absence is longer, so the
+    index range is one year of absences, not all of history); recurring series that may cover
+    ``at`` are read through the partial index on recurring absences and their occurrences checked
+    here, so only those rows are loaded.
     """
-    one_off = Absence.objects.away().filter(recurrence="", start_at__lte=at, series_end_at__gt=at, end_at__gt=at)
+    one_off = Absence.objects.away().filter(
+        recurrence="", start_at__gt=at - MAX_ABSENCE_LENGTH, start_at__lte=at, series_end_at__gt=at
+    )
     rule_windows = Rule.objects.filter(kind=Rule.Kind.ONE_TIME, enabled=True, start_at__lte=at, end_at__gt=at)
     recurring = (
         Absence.objects.away()
@@ -163,8 +232,7 @@ def away_users(at: dt.datetime, users):
             "id", "start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__id", "user__timezone"
         )
     )
-    moment_end = at + dt.timedelta(microseconds=1)
-    recurring_ids = {a.user_id for a in recurring if occurrences(a, at, moment_end)}
+    recurring_ids = {a.user_id for a in recurring if occurrences(a, at, at + MOMENT)}
     return users.filter(
         Q(pk__in=one_off.values("user_id")) | Q(pk__in=rule_windows.values("user_id")) | Q(pk__in=recurring_ids)
     )

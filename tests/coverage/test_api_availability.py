@@ -202,6 +202,12 @@ class TestPrivacyAndAccess:
         assert body["absence"]["type"] == "sickness" and body["absence"]["title"] == "Flu"
         assert body["message"] == "Ill. Ask Bob Jones."
 
+    def test_fields_selects_keys(self, user, alice_client):
+        body = alice_client.get(URL.format("me"), {"fields": "available,back_at"}).json()
+        assert body == {"available": True, "back_at": None}
+        response = alice_client.get(URL.format("me"), {"fields": "nope"})
+        assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "fields"
+
     def test_user_by_email_and_id(self, user, client_for, other):
         client = client_for(other)
         assert ask(client, "alice@example.com")["user"]["id"] == user.pk
@@ -209,6 +215,7 @@ class TestPrivacyAndAccess:
 
     def test_unknown_or_inactive_user_is_404(self, alice_client):
         assert alice_client.get(URL.format("nobody")).status_code == 404
+        assert alice_client.get(URL.format("al%00ice")).status_code == 404
         UserFactory(username="gone", is_active=False)
         response = alice_client.get(URL.format("gone"))
         assert response.status_code == 404 and response.json()["type"] == "client_error"
@@ -225,7 +232,8 @@ class TestPrivacyAndAccess:
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_availability_costs_a_fixed_number_of_queries(count, user, other, staff, client_for, django_assert_num_queries):
-    """Five queries: session, caller, the user in the path, their absences, their rules (staff caller)."""
+    """Six queries: session, caller, the user in the path, their absences covering ``at``, their
+    absences ahead (values), their rules (staff caller)."""
     for n in range(count):
         start = T0 - dt.timedelta(days=200) + dt.timedelta(days=9 * n)
         AwayFactory(user=user, start_at=start, end_at=start + dt.timedelta(days=9), coverer=other)
@@ -238,6 +246,6 @@ def test_availability_costs_a_fixed_number_of_queries(count, user, other, staff,
         end_at=T0 - dt.timedelta(days=6) + dt.timedelta(hours=1),
     )
     client = client_for(staff)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         body = ask(client, "alice", T0)
     assert body["available"] is False

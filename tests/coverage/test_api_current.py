@@ -84,10 +84,21 @@ class TestRows:
         assert current(alice_client)["count"] == 0
 
 
+def test_sort_and_fields(user, other, alice_client):
+    AwayFactory(user=user)
+    AwayFactory(user=other)
+    body = current(alice_client, sort="-user", fields="user,end_at")
+    assert [r["user"]["username"] for r in body["results"]] == ["bob", "alice"]
+    assert set(body["results"][0]) == {"user", "end_at"}
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("params", "attr"),
         [
+            ({"sort": "coverer"}, "sort"),
+            ({"project": "OPS\x00"}, "project"),
+            ({"fields": "nope"}, "fields"),
             ({"at": "nope"}, "at"),
             ({"at": "9999-12-31T00:00:00Z"}, "at"),
             ({"team": "x"}, "team"),
@@ -103,8 +114,8 @@ class TestBadInput:
 
 @pytest.mark.parametrize("page_size", [10, 100])
 def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django_assert_num_queries):
-    """Seven queries per page: session, caller, count, page of users, recurring series near ``at``,
-    the page's absences, the page's rules (staff: no visibility query)."""
+    """Eight queries per page: session, caller, recurring series near ``at``, count, page of users,
+    the page's covering absences, absences ahead (values) and rules (staff: no visibility query)."""
     coverer = UserFactory(username="cov")
     for n in range(page_size):
         person = UserFactory(username=f"p{n:03}")
@@ -115,7 +126,7 @@ def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django
         )
         RuleFactory(user=person, action=Rule.Action.REASSIGN, coverer=coverer, projects=["OPS"])
     client = client_for(staff)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         body = current(client, page_size=page_size)
     assert len(body["results"]) == page_size
     assert all(row["coverer"]["username"] == "cov" for row in body["results"])
@@ -126,5 +137,5 @@ def test_query_count_for_a_member_caller(user, client_for, django_assert_num_que
     for n in range(5):
         AwayFactory(user=UserFactory(username=f"p{n}"))
     client = client_for(user)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(9):
         assert current(client, page_size=10)["count"] == 5
