@@ -34,6 +34,9 @@ def build_feed(*, name: str, absences, events=(), viewer: Viewer) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    # Polling hints for calendar apps (RFC 7986 and the older Microsoft property).
+    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     years = lines.years or [timezone.now().year]
     first, last = dt.date(min(years) - 1, 1, 1), dt.date(max(years) + 10, 1, 1)
     for tzid in sorted(lines.tzids):

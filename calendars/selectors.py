@@ -44,6 +44,7 @@ class SearchScope:
 class Membership:
     """Which calendars include each person, and which absence types each calendar shows."""
 
+    calendar_ids: list[int] = field(default_factory=list)
     calendars_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     types_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
 
@@ -55,17 +56,15 @@ class Membership:
         )
 
 
-def visible_calendars(scope: SearchScope):
-    """Calendars the caller may read, narrowed to a calendar-limited token's list."""
-    queryset = Calendar.objects.visible_to(scope.user, admin=scope.admin)
-    if scope.token_calendar_ids is not None:
-        queryset = queryset.filter(pk__in=scope.token_calendar_ids)
-    return queryset
+def readable_calendars(user, *, admin: bool, token_calendar_ids: list[int] | None):
+    """Calendars the caller may read, narrowed to a calendar-limited token's list (None = not limited)."""
+    queryset = Calendar.objects.visible_to(user, admin=admin)
+    return queryset if token_calendar_ids is None else queryset.filter(pk__in=token_calendar_ids)
 
 
 def calendar_membership(calendar_ids: list[int]) -> Membership:
     """Members (direct and through teams) and shown types of the calendars: three queries."""
-    membership = Membership()
+    membership = Membership(calendar_ids=list(calendar_ids))
     direct = Calendar.members.through.objects.filter(calendar_id__in=calendar_ids).values_list("calendar_id", "user_id")
     via_teams = (
         Calendar.teams.through.objects.filter(calendar_id__in=calendar_ids)
@@ -111,7 +110,7 @@ def event_search(*, scope: SearchScope, query: SearchQuery) -> list[dict]:
 
 
 def _searched_calendars(scope: SearchScope, calendar_ids: list[int] | None) -> list[Calendar]:
-    queryset = visible_calendars(scope)
+    queryset = readable_calendars(scope.user, admin=scope.admin, token_calendar_ids=scope.token_calendar_ids)
     if calendar_ids is None:
         return list(queryset)
     wanted = set(calendar_ids)
@@ -122,7 +121,11 @@ def _searched_calendars(scope: SearchScope, calendar_ids: list[int] | None) -> l
 
 
 def _people_filter(scope: SearchScope, membership: Membership, direct: bool, user_ids: set[int] | None) -> models.Q:
-    condition = models.Q(pk__in=list(membership.calendars_of))
+    # Subqueries rather than the member ids themselves: the SQL stays small however many members.
+    teams = Calendar.teams.through.objects.filter(calendar_id__in=membership.calendar_ids).values("team_id")
+    condition = models.Q(
+        pk__in=Calendar.members.through.objects.filter(calendar_id__in=membership.calendar_ids).values("user_id")
+    ) | models.Q(pk__in=Team.members.through.objects.filter(team_id__in=teams).values("user_id"))
     if direct and scope.admin:
         condition = models.Q(pk__isnull=False)
     elif direct:

@@ -1,3 +1,4 @@
+import hashlib
 import hmac
 
 from django.http import HttpResponse
@@ -42,10 +43,9 @@ def scope_of(request) -> selectors.SearchScope:
 
 def readable_calendars(request):
     """Calendars this request may read (visibility, then a calendar-limited token's list)."""
-    admin = acts_as_admin(request)
-    queryset = Calendar.objects.visible_to(request.user, admin=admin)
-    limit = token_calendar_ids(request)
-    return queryset if limit is None else queryset.filter(pk__in=limit)
+    return selectors.readable_calendars(
+        request.user, admin=acts_as_admin(request), token_calendar_ids=token_calendar_ids(request)
+    )
 
 
 class CalendarWritePermission(permissions.BasePermission):
@@ -152,9 +152,10 @@ class EventSearchView(APIView):
         query = selectors.SearchQuery(
             start=data["start"],
             end=data["end"],
-            calendar_ids=data.get("calendars"),
-            users=data.get("users"),
-            types=data.get("types"),
+            # An empty list is the same as leaving the filter out.
+            calendar_ids=data.get("calendars") or None,
+            users=data.get("users") or None,
+            types=data.get("types") or None,
             include_holidays=data["include_holidays"],
         )
         try:
@@ -176,10 +177,17 @@ class ICSRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
-def ics_response(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
-    response["Cache-Control"] = "private, no-store"
+def ics_response(request, body: bytes, filename: str) -> HttpResponse:
+    """The feed, or a 304 when the client's ``If-None-Match`` already names this content (calendar
+    apps poll feeds; an unchanged one then costs no transfer)."""
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if etag in [tag.strip().removeprefix("W/") for tag in request.headers.get("If-None-Match", "").split(",")]:
+        response = HttpResponse(status=304)
+    else:
+        response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+        response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
     return response
 
 
@@ -187,9 +195,18 @@ FEED_PARAMS = [
     OpenApiParameter(
         "key", OpenApiTypes.STR, description="The feed key (then no other credentials are needed); a wrong key is a 404"
     ),
+    OpenApiParameter(
+        "If-None-Match",
+        OpenApiTypes.STR,
+        location=OpenApiParameter.HEADER,
+        description="The feed's ETag from an earlier fetch: 304 while unchanged",
+    ),
     OpenApiParameter("format", exclude=True),  # the path already says .ics
 ]
-ICS_RESPONSE = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar")}
+ICS_RESPONSE = {
+    (200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="An RFC 5545 calendar"),
+    304: OpenApiResponse(description="Unchanged since the ETag sent in If-None-Match"),
+}
 
 
 def check_default_permissions(view, request) -> None:
@@ -228,7 +245,7 @@ class CalendarFeedView(APIView):
             events=selectors.calendar_feed_events(calendar),
             viewer=viewer,
         )
-        return ics_response(body, f"calendar-{calendar.pk}.ics")
+        return ics_response(request, body, f"calendar-{calendar.pk}.ics")
 
 
 def personal_feed_allowed(request) -> None:
@@ -261,7 +278,7 @@ class PersonalFeedView(APIView):
             absences=selectors.personal_feed_absences(user),
             viewer=viewer_for(user, admin=False),
         )
-        return ics_response(body, "standin-me.ics")
+        return ics_response(request, body, "standin-me.ics")
 
 
 def personal_feed_url(request, feed: PersonalFeed) -> str:

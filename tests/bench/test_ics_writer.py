@@ -67,6 +67,8 @@ def _reference_feed(name, absences, events, viewer) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")
     for absence in absences:
         cal.add_component(_reference_absence(absence, viewer))
     for event in events:

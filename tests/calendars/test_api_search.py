@@ -201,6 +201,8 @@ class TestResults:
             f"absence-{theirs.pk}",
             f"event-{meeting.pk}",
         ]
+        everything = [f"absence-{mine.pk}", f"absence-{theirs.pk}", f"event-{meeting.pk}"]
+        assert ids(search(alice_client, calendars=[], users=[], types=[], **window)) == everything
 
     def test_all_day_events_span_the_readers_days(self, alice_client, calendar, client_for, other):
         EventFactory(
@@ -354,3 +356,9 @@ def test_query_count_is_flat_as_members_grow(client_for, user):
     large = measure(50)
     assert small == large
     assert large <= 12
+
+
+def test_anonymous_callers_cannot_search(api_client):
+    response = api_client.post(URL, {"start": "2026-11-01", "end": "2026-11-30"}, format="json")
+    assert response.status_code in (401, 403)
+    assert response.json()["type"] == "client_error"

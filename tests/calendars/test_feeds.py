@@ -206,6 +206,13 @@ class TestKeys:
         assert api_client.get("/api/v1/calendars/999999/feed.ics", {"key": calendar.feed_key}).status_code == 404
         assert api_client.get(url).status_code in (401, 403)
         assert api_client.get(url, {"key": calendar.feed_key}).status_code == 200
+        # Polling with the ETag costs no transfer until the feed changes.
+        etag = api_client.get(url, {"key": calendar.feed_key})["ETag"]
+        unchanged = api_client.get(url, {"key": calendar.feed_key}, HTTP_IF_NONE_MATCH=etag)
+        assert (unchanged.status_code, unchanged.content) == (304, b"")
+        make_absence(user, local("UTC", 2026, 10, 5, 9), local("UTC", 2026, 10, 5, 12))
+        calendar.members.add(user)
+        assert api_client.get(url, {"key": calendar.feed_key}, HTTP_IF_NONE_MATCH=etag).status_code == 200
         # Calendar apps asking for text/calendar get the feed, and errors as JSON text.
         assert parse(api_client.get(url, {"key": calendar.feed_key}, HTTP_ACCEPT="text/calendar"))
         missing = api_client.get(url, {"key": "nope"}, HTTP_ACCEPT="text/calendar")
