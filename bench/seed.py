@@ -182,7 +182,7 @@ def _absences(count: int, owners: list[User], rng: random.Random, *, now: dt.dat
         moment = first + dt.timedelta(seconds=rng.random() * seconds)
         row = dict(ABSENCE_DEFAULTS, user_id=owner.pk, created_at=now, updated_at=now)
         if rng.random() < 0.01:
-            row.update(_series(owner, moment, rng))
+            row.update(_series(owner, moment, rng, now))
         else:
             row.update(_one_off(owner, moment, rng.choices(KINDS, weights)[0], rng))
         row["coverer_id"] = _teammate(owner, owners, rng) if rng.random() < 0.6 else None
@@ -230,11 +230,14 @@ def _one_off(owner: User, moment: dt.datetime, kind: tuple, rng: random.Random) 
     return {"type_id": key, "start_at": start, "end_at": end, "series_end_at": end, "title": key.title()}
 
 
-def _series(owner: User, moment: dt.datetime, rng: random.Random) -> dict:
-    """A weekly afternoon off on the weekday of ``moment``: 4 to 26 times, one in ten endless."""
+def _series(owner: User, moment: dt.datetime, rng: random.Random, now: dt.datetime) -> dict:
+    """A weekly afternoon off on the weekday of ``moment``: 4 to 26 times, or endless."""
     local = moment.astimezone(owner.timezone).replace(hour=13, minute=0, second=0, microsecond=0)
     day = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"][local.weekday()]
-    rule = f"FREQ=WEEKLY;BYDAY={day}" + ("" if rng.random() < 0.1 else f";COUNT={rng.randint(4, 26)}")
+    # Standing arrangements (endless) are current ones: one in ten series of the last year. Older
+    # arrangements have ended, so their number follows the people, not the length of history.
+    endless = moment > now - dt.timedelta(days=365) and rng.random() < 0.1
+    rule = f"FREQ=WEEKLY;BYDAY={day}" + ("" if endless else f";COUNT={rng.randint(4, 26)}")
     start = local.astimezone(dt.UTC)
     end = start + dt.timedelta(hours=4)
     shape = SimpleNamespace(user=owner, recurrence=rule, start_at=start, end_at=end, all_day=False)
