@@ -5,23 +5,30 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('absences', '0003_list_indexes'),
+        ("absences", "0003_list_indexes"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveIndex(
-            model_name='absence',
-            name='absence_window',
+            model_name="absence",
+            name="absence_window",
         ),
         migrations.AddIndex(
-            model_name='absence',
-            index=models.Index(condition=models.Q(('recurrence', '')), fields=['end_at', 'start_at', 'user', 'type'], name='absence_one_off_window'),
+            model_name="absence",
+            index=models.Index(
+                condition=models.Q(("recurrence", "")),
+                fields=["end_at", "start_at", "user", "type"],
+                name="absence_one_off_window",
+            ),
         ),
         migrations.AddIndex(
-            model_name='absence',
-            index=models.Index(condition=models.Q(('recurrence', ''), _negated=True), fields=['series_end_at'], name='absence_open_series'),
+            model_name="absence",
+            index=models.Index(
+                condition=models.Q(("recurrence", ""), _negated=True),
+                fields=["series_end_at"],
+                name="absence_open_series",
+            ),
         ),
     ]
