@@ -59,8 +59,13 @@ class TypeKeysFilter(django_filters.ModelMultipleChoiceFilter):
 
 class AbsenceFilter(FilterSet):
     user = UserRefFilter(label="Absences of these users (id, username, email or me); repeatable")
+    # A foreign key matches each absence at most once: no DISTINCT (over every column, at every count).
     type = TypeKeysFilter(
-        field_name="type", to_field_name="key", queryset=AbsenceType.objects.all(), label="Type keys; repeatable"
+        field_name="type",
+        to_field_name="key",
+        queryset=AbsenceType.objects.all(),
+        label="Type keys; repeatable",
+        distinct=False,
     )
     source = django_filters.CharFilter()
     source_id = django_filters.CharFilter()

@@ -79,7 +79,16 @@ class Absence(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "start_at", "series_end_at"], name="absence_user_window"),
-            models.Index(fields=["start_at", "series_end_at"], name="absence_window"),
+            # Organisation-wide windows ("who is away now", lists with from/to): one-off absences by
+            # end then start (index-only with user and type), open series by their end. No index
+            # leads with start_at alone: for a window near now PostgreSQL would walk it through all
+            # of history to fill a page sorted by start_at (see docs/performance.md).
+            models.Index(
+                fields=["end_at", "start_at", "user", "type"],
+                name="absence_one_off_window",
+                condition=models.Q(recurrence=""),
+            ),
+            models.Index(fields=["series_end_at"], name="absence_open_series", condition=~models.Q(recurrence="")),
             models.Index(fields=["coverer", "start_at"], name="absence_coverer_start"),
             models.Index(fields=["updated_at"], name="absence_updated"),
             models.Index(fields=["user"], name="absence_recurring_user", condition=~models.Q(recurrence="")),

@@ -89,13 +89,38 @@ def _occurrence_end(absence, local_start: dt.datetime, zone: ZoneInfo) -> dt.dat
     return local_start.astimezone(dt.UTC) + (absence.end_at - absence.start_at)
 
 
+# Frequencies whose occurrences repeat every ``interval`` periods of a fixed number of local days.
+_PERIOD_DAYS = {rrule.DAILY: 1, rrule.WEEKLY: 7}
+
+
+def fast_forward(rule: rrule.rrule, before: dt.datetime) -> rrule.rrule:
+    """The same series with ``DTSTART`` moved forward by whole periods to just before ``before``.
+
+    dateutil walks every occurrence from ``DTSTART`` to reach a window, so a weekly series started
+    years ago costs hundreds of steps per lookup. For DAILY and WEEKLY rules without ``COUNT`` or
+    ``BYSETPOS`` the occurrences from a start moved by whole ``interval`` periods (local wall time,
+    so DST is kept) are exactly the original ones from there on; one period of margin is kept.
+    Other rules are returned unchanged.
+    """
+    days = _PERIOD_DAYS.get(rule._freq)
+    if days is None or rule._count is not None or rule._bysetpos:
+        return rule
+    start = rule._dtstart
+    period = dt.timedelta(days=days * rule._interval)
+    periods = (before.replace(tzinfo=None) - start.replace(tzinfo=None)) // period - 1
+    if periods <= 0:
+        return rule
+    return rule.replace(dtstart=(start.replace(tzinfo=None) + periods * period).replace(tzinfo=start.tzinfo))
+
+
 def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
     """Yield the ``(start, end)`` pairs (UTC) of a recurring absence ending after ``window_from``."""
     rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
     skip_dates, skip_moments = _exceptions(absence.recurrence_exceptions, zone)
     # Occurrences that start up to one occurrence length (plus a DST hour) earlier may still overlap.
     lookback = absence.end_at - absence.start_at + dt.timedelta(hours=1)
-    for index, occurrence in enumerate(rule.xafter((window_from - lookback).astimezone(zone), inc=True)):
+    after = (window_from - lookback).astimezone(zone)
+    for index, occurrence in enumerate(fast_forward(rule, after).xafter(after, inc=True)):
         if index >= MAX_OCCURRENCES:
             return
         # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).

@@ -5,6 +5,7 @@ import datetime as dt
 
 import icalendar
 from django.utils import timezone
+from icalendar.timezone import tzid_from_dt
 
 from absences.recurrence import parse_rrule
 from calendars.privacy import Viewer, absence_face
@@ -16,7 +17,18 @@ UID_DOMAIN = "standin"
 
 
 def build_feed(*, name: str, absences, events=(), viewer: Viewer) -> bytes:
-    """The whole ``VCALENDAR`` for the given absences and native events, as ``viewer`` may see them."""
+    """The whole ``VCALENDAR`` for the given absences and native events, as ``viewer`` may see them.
+
+    The envelope and the ``VTIMEZONE``s come from ``icalendar``; the VEVENTs are written as content
+    lines directly (``_Lines``), the same lines ``icalendar`` writes for them (same property order,
+    escaping and folding) at a fraction of the cost: building and serializing an ``icalendar.Event``
+    per absence made a 500-person feed take seconds.
+    """
+    lines = _Lines()
+    for absence in absences:
+        absence_lines(lines, absence, viewer)
+    for event in events:
+        event_lines(lines, event)
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -25,56 +37,154 @@ def build_feed(*, name: str, absences, events=(), viewer: Viewer) -> bytes:
     # Polling hints for calendar apps (RFC 7986 and the older Microsoft property).
     cal.add("refresh-interval", dt.timedelta(hours=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")
-    for absence in absences:
-        cal.add_component(absence_vevent(absence, viewer))
-    for event in events:
-        cal.add_component(event_vevent(event))
-    years = [c.DTSTART.year for c in cal.walk("VEVENT") if c.get("DTSTART")] or [timezone.now().year]
-    cal.add_missing_timezones(first_date=dt.date(min(years) - 1, 1, 1), last_date=dt.date(max(years) + 10, 1, 1))
-    return cal.to_ical()
+    years = lines.years or [timezone.now().year]
+    first, last = dt.date(min(years) - 1, 1, 1), dt.date(max(years) + 10, 1, 1)
+    for tzid in sorted(lines.tzids):
+        try:
+            cal.add_component(icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last))
+        except ValueError:
+            continue  # a zone icalendar cannot describe: left out, as add_missing_timezones does
+    envelope = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    return envelope[: -len(end)] + "".join(lines.parts).encode() + end
 
 
-def absence_vevent(absence, viewer: Viewer) -> icalendar.Event:
+class _Lines:
+    """Content lines of VEVENTs being written, with the TZIDs and DTSTART years they use."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.tzids: set[str] = set()
+        self.years: list[int] = []
+        self._zone_ids: dict[object, str] = {}
+
+    def add(self, name: str, value: str) -> None:
+        """``NAME:value`` (value already escaped), folded at 75 octets like ``icalendar``."""
+        line = f"{name}:{value}"
+        if len(line) > 74 or not line.isascii():
+            line = _fold(line)
+        self.parts.append(line + "\r\n")
+
+    def text(self, name: str, value: str) -> None:
+        self.add(name, _escape(value))
+
+    def when(self, name: str, value: dt.date | dt.datetime) -> None:
+        """A DATE (``VALUE=DATE``), a UTC DATE-TIME (``Z``) or a local one with its ``TZID``."""
+        if not isinstance(value, dt.datetime):
+            self.add(f"{name};VALUE=DATE", f"{value:%Y%m%d}")
+            return
+        tzid = self._tzid(value)
+        if tzid == "UTC":
+            self.add(name, f"{value:%Y%m%dT%H%M%S}Z")
+        else:
+            self.add(f"{name};TZID={tzid}", f"{value:%Y%m%dT%H%M%S}")
+
+    def start(self, value: dt.date | dt.datetime) -> None:
+        self.years.append(value.year)
+        self.when("DTSTART", value)
+
+    def _tzid(self, value: dt.datetime) -> str:
+        tzid = self._zone_ids.get(value.tzinfo)
+        if tzid is None:
+            tzid = self._zone_ids[value.tzinfo] = tzid_from_dt(value)
+        if tzid != "UTC":
+            self.tzids.add(tzid)
+        return tzid
+
+
+def _escape(text: str) -> str:
+    """RFC 5545 TEXT escaping, replaced in ``icalendar``'s order (line breaks become ``\\n``)."""
+    return (
+        text.replace(r"\N", "\n")
+        .replace("\\", "\\\\")
+        .replace(";", r"\;")
+        .replace(",", r"\,")
+        .replace("\r\n", r"\n")
+        .replace("\n", r"\n")
+        .replace("\r", r"\n")
+    )
+
+
+def _fold(line: str, limit: int = 75) -> str:
+    """Fold a content line as ``icalendar`` does: before the octet that would reach ``limit``,
+    never between a backslash and the character it escapes."""
+    if line.isascii():  # one octet a character: plain slices
+        chunks = []
+        while len(line) >= limit:
+            cut = limit - 2 if line[limit - 2] in "\\^" else limit - 1
+            chunks.append(line[:cut])
+            line = line[cut:]
+        return "\r\n ".join([*chunks, line])
+    folded: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in line:
+        width = len(char.encode())
+        if current and size + width >= limit:
+            carry = [current.pop()] if len(current) > 1 and current[-1] in "\\^" else []
+            folded.append("".join(current))
+            current, size = carry, sum(len(c.encode()) for c in carry)
+        current.append(char)
+        size += width
+    folded.append("".join(current))
+    return "\r\n ".join(folded)
+
+
+def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
+    """One absence's VEVENT (a series with its RRULE and EXDATEs), in ``icalendar``'s property order."""
     face = absence_face(absence, viewer)
-    vevent = icalendar.Event()
-    vevent.add("uid", f"absence-{absence.pk}@{UID_DOMAIN}")
-    vevent.add("dtstamp", absence.updated_at.astimezone(dt.UTC))
-    vevent.add("summary", f"{user_display_name(absence.user)}: {face.title}")
-    vevent.add("categories", [face.type])
-    vevent.add("transp", "OPAQUE" if absence.type.counts_as_away else "TRANSPARENT")
-    if not face.hidden and absence.message:
-        vevent.add("description", absence.message)
     zone = zone_of(absence.user)
+    lines.parts.append("BEGIN:VEVENT\r\n")
+    lines.text("SUMMARY", f"{user_display_name(absence.user)}: {face.title}")
     if absence.all_day:
         first, last = absence_dates(absence)
-        vevent.add("dtstart", first)
-        vevent.add("dtend", last + dt.timedelta(days=1))
+        lines.start(first)
+        lines.when("DTEND", last + dt.timedelta(days=1))
     else:
-        vevent.add("dtstart", absence.start_at.astimezone(zone))
-        vevent.add("dtend", absence.end_at.astimezone(zone))
+        lines.start(absence.start_at.astimezone(zone))
+        lines.when("DTEND", absence.end_at.astimezone(zone))
+    lines.add("DTSTAMP", f"{absence.updated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    lines.text("UID", f"absence-{absence.pk}@{UID_DOMAIN}")
     if absence.recurrence:
-        vevent.add("rrule", _rrule(absence, zone))
+        lines.add("RRULE", _rrule(absence, zone).to_ical().decode())
         skipped = _exdates(absence, zone)
         if skipped:
-            vevent.add("exdate", skipped)
-    return vevent
+            _exdate_line(lines, skipped)
+    lines.text("CATEGORIES", face.type)
+    if not face.hidden and absence.message:
+        lines.text("DESCRIPTION", absence.message)
+    lines.add("TRANSP", "OPAQUE" if absence.type.counts_as_away else "TRANSPARENT")
+    lines.parts.append("END:VEVENT\r\n")
 
 
-def event_vevent(event) -> icalendar.Event:
-    vevent = icalendar.Event()
-    vevent.add("uid", f"event-{event.pk}@{UID_DOMAIN}")
-    vevent.add("dtstamp", event.updated_at.astimezone(dt.UTC))
-    vevent.add("summary", event.title)
-    vevent.add("categories", [event.type])
-    if event.description:
-        vevent.add("description", event.description)
+def event_lines(lines: _Lines, event) -> None:
+    """A native event's VEVENT (UTC times, or whole dates for an all-day one)."""
+    lines.parts.append("BEGIN:VEVENT\r\n")
+    lines.text("SUMMARY", event.title)
     if event.all_day:
-        vevent.add("dtstart", event.start_date)
-        vevent.add("dtend", event.end_date + dt.timedelta(days=1))
+        lines.start(event.start_date)
+        lines.when("DTEND", event.end_date + dt.timedelta(days=1))
     else:
-        vevent.add("dtstart", event.start_at.astimezone(dt.UTC))
-        vevent.add("dtend", event.end_at.astimezone(dt.UTC))
-    return vevent
+        lines.start(event.start_at.astimezone(dt.UTC))
+        lines.when("DTEND", event.end_at.astimezone(dt.UTC))
+    lines.add("DTSTAMP", f"{event.updated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    lines.text("UID", f"event-{event.pk}@{UID_DOMAIN}")
+    lines.text("CATEGORIES", event.type)
+    if event.description:
+        lines.text("DESCRIPTION", event.description)
+    lines.parts.append("END:VEVENT\r\n")
+
+
+def _exdate_line(lines: _Lines, skipped: list) -> None:
+    """``EXDATE`` as ``icalendar`` writes a list: the first value's parameters, comma-joined values."""
+    if not isinstance(skipped[0], dt.datetime):
+        lines.add("EXDATE;VALUE=DATE", ",".join(f"{day:%Y%m%d}" for day in skipped))
+        return
+    tzid = lines._tzid(skipped[0])
+    if tzid == "UTC":
+        lines.add("EXDATE", ",".join(f"{moment:%Y%m%dT%H%M%S}Z" for moment in skipped))
+    else:
+        lines.add(f"EXDATE;TZID={tzid}", ",".join(f"{moment:%Y%m%dT%H%M%S}" for moment in skipped))
 
 
 def _rrule_body(absence) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from django.db import models
 from django.utils import timezone
 
-from absences.models import Absence
+from absences.models import Absence, AbsenceType
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
 from calendars.spans import absence_spans, day_bounds, local_midnight
@@ -18,6 +18,10 @@ from people.schedules import public_holidays
 
 HOLIDAY_TYPE = "holiday"
 HOLIDAY_COLOR = "#dc2626"
+# What search rows and feed events show of an absence (rows are many: the rest is not loaded).
+SHOWN_FIELDS = ("id", "user", "type", "title", "start_at", "end_at", "all_day", "start_date", "end_date", "recurrence",
+                "recurrence_exceptions")  # fmt: skip
+FEED_FIELDS = ("message", "updated_at")
 # A calendar feed shows absences and events that ended at most this long ago, and all future ones.
 FEED_PAST = dt.timedelta(days=90)
 
@@ -133,9 +137,8 @@ def _people_filter(scope: SearchScope, membership: Membership, direct: bool, use
 
 def _absence_rows(scope, query, membership, direct, user_ids) -> list[dict]:
     people = User.objects.filter(_people_filter(scope, membership, direct, user_ids)).values("pk")
-    absences = (
-        Absence.objects.filter(user_id__in=people).overlapping(query.start, query.end).select_related("user", "type")
-    )
+    absences = Absence.objects.filter(user_id__in=people).overlapping(query.start, query.end).only(*SHOWN_FIELDS)
+    absences = with_people_and_types(absences.order_by())
     rows = []
     for absence in absences:
         shown_in = membership.calendars_showing(absence)
@@ -261,14 +264,29 @@ def personal_feed_absences(user: User):
     return _recent(Absence.objects.filter(models.Q(user=user) | models.Q(coverer=user)))
 
 
-def _recent(absences):
+def _recent(absences) -> list[Absence]:
     cutoff = timezone.now() - FEED_PAST
-    return (
-        absences.filter(models.Q(series_end_at__gte=cutoff) | models.Q(series_end_at__isnull=True))
-        .exclude(recurrence="", end_at__lt=cutoff)
-        .select_related("user", "type")
-        .order_by("start_at", "pk")
+    recent = absences.filter(models.Q(series_end_at__gte=cutoff) | models.Q(series_end_at__isnull=True)).exclude(
+        recurrence="", end_at__lt=cutoff
     )
+    return with_people_and_types(recent.only(*SHOWN_FIELDS, *FEED_FIELDS).order_by("start_at", "pk"))
+
+
+def with_people_and_types(absences) -> list[Absence]:
+    """The absences with their ``user`` and ``type`` attached from one query each.
+
+    A join would build a ``User`` and an ``AbsenceType`` per absence row; a 500-person calendar
+    has thousands of absences in a search window or feed but only 500 people and a handful of
+    types. Three queries whatever the number of rows.
+    """
+    absences = list(absences)
+    ids = {absence.user_id for absence in absences}
+    people = {user.pk: user for user in User.objects.filter(pk__in=ids).order_by()} if ids else {}
+    types = {kind.pk: kind for kind in AbsenceType.objects.order_by()}
+    for absence in absences:
+        absence.user = people[absence.user_id]
+        absence.type = types[absence.type_id]
+    return absences
 
 
 def calendar_feed_events(calendar: Calendar):

@@ -219,8 +219,8 @@ def away_users(at: dt.datetime, users):
     here, so only those rows are loaded.
     """
     one_off = Absence.objects.away().filter(
-        recurrence="", start_at__gt=at - MAX_ABSENCE_LENGTH, start_at__lte=at, series_end_at__gt=at
-    )
+        recurrence="", start_at__gt=at - MAX_ABSENCE_LENGTH, start_at__lte=at, end_at__gt=at
+    )  # end_at is series_end_at for a one-off: this matches the partial index absence_one_off_window
     rule_windows = Rule.objects.filter(kind=Rule.Kind.ONE_TIME, enabled=True, start_at__lte=at, end_at__gt=at)
     recurring = (
         Absence.objects.away()

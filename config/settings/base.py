@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "rules",
     "coverage",
     "calendars",
+    # The benchmark command (`manage.py bench`, docs/performance.md); no models, no URLs.
+    "bench",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,107 @@
+"""``python manage.py bench``: seed a separate database, measure the API through the whole stack, print a table.
+
+Every request goes through URL routing, the middleware (rate limiting included, with a limit the
+bench never reaches), bearer authentication, DRF and serialization, in process with Django's test
+client. The floor is a bare view running the availability endpoint's indexed query. See
+``docs/performance.md`` for the data's shape and the numbers.
+"""
+
+import os
+import platform
+import random
+import time
+import warnings
+
+from django.core.management.base import BaseCommand
+from django.db import connection
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from bench import scenarios
+from bench.database import DEFAULT_NAME, bench_database
+from bench.seed import seed
+from bench.timing import measure, table
+
+QUICK_ABSENCES = 10_000
+
+
+class Command(BaseCommand):
+    help = "Seed a separate benchmark database and print latencies of the API (p50/p95/p99, queries, x floor)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--people", type=int, default=10_000, help="People to seed (default 10,000).")
+        parser.add_argument("--absences", type=int, default=None, help="Absences to seed (default 1,000,000).")
+        parser.add_argument("--quick", action="store_true", help=f"{QUICK_ABSENCES:,} absences: the CI run.")
+        parser.add_argument("--requests", type=int, default=300, help="Timed requests per scenario (default 300).")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed of the data (default 1).")
+        parser.add_argument("--sweep-rounds", type=int, default=3, help="Runs of the 10,000-rule sweep (default 3).")
+        parser.add_argument("--database", default=DEFAULT_NAME, help="PostgreSQL database to create and drop.")
+        parser.add_argument("--keep", action="store_true", help="Keep the benchmark database afterwards.")
+
+    def handle(self, *args, **options):
+        absences = options["absences"] or (QUICK_ABSENCES if options["quick"] else 1_000_000)
+        people = options["people"]
+        started = time.monotonic()
+        warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
+        # The dummy mail backend: the sweep's emails are built (after commit) but not rendered to MIME
+        # or sent, which is the mail server's time, not the sweep's. A cache key prefix of its own
+        # keeps the bench's rate-limit counters away from the configured ones.
+        with (
+            override_settings(
+                DEBUG=False,
+                ROOT_URLCONF="bench.urls",
+                EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
+                CACHES=self._caches(),
+            ),
+            bench_database(options["database"], keep=options["keep"]) as name,
+        ):
+            self._log(f"database {connection.vendor} {name}: migrated in {time.monotonic() - started:.1f}s")
+            seeded = time.monotonic()
+            now = timezone.now().replace(microsecond=0)
+            org = seed(people=people, absences=absences, rng=random.Random(options["seed"]), now=now)
+            self._log(
+                f"seeded {people:,} people, {absences:,} absences ({org.span_days:.0f} days of them) "
+                f"in {time.monotonic() - seeded:.1f}s"
+            )
+            self._run(org, options)
+        self._log(f"total {time.monotonic() - started:.1f}s")
+
+    def _run(self, org, options) -> None:
+        count = options["requests"]
+        warmup = max(count // 15, 5)
+        results = []
+        for scenario in scenarios.http_scenarios(org):
+            results.append(measure(scenario.name, scenario.call, count=count, warmup=warmup, note=scenario.note))
+            self._log(f"{scenario.name}: p50 {results[-1].p50:.2f} ms")
+        token = scenarios.token_scenario(org)
+        results.append(measure(token.name, token.call, count=count, warmup=warmup))
+        results += scenarios.measure_sweeps(org, idle_runs=count, rounds=options["sweep_rounds"])
+        floor = results[0]
+        self.stdout.write("")
+        self.stdout.write(self._machine(org))
+        self.stdout.write(table(results, floor))
+        auth = results[1].p50 - floor.p50
+        self.stdout.write(f"\nauthentication adds {auth:.3f} ms at p50 (floor + bearer auth minus floor)")
+        self.stdout.write("\nqueries per request at page size 10 / 500:")
+        for name, small, large in scenarios.page_size_queries(org):
+            flat = "flat" if small == large else "NOT FLAT"
+            self.stdout.write(f"  {name:<20} {small:>3} / {large:<3} {flat}")
+
+    def _machine(self, org) -> str:
+        load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
+        version = getattr(connection, "pg_version", "")
+        return (
+            f"{platform.node()}: {os.cpu_count()} cores, load average {load}; {connection.vendor} {version}; "
+            f"{org.absences:,} absences, {len(org.people):,} people (+{3 * len(org.chains)} chain users)"
+        )
+
+    def _caches(self) -> dict:
+        from django.conf import settings
+
+        caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
+        for config in caches.values():
+            config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}bench{random.randrange(1 << 30)}"
+        return caches
+
+    def _log(self, text: str) -> None:
+        self.stderr.write(text)

@@ -1,0 +1,79 @@
+"""The bench's seed and scenarios on a small organisation: every measured request answers as
+expected (the scenarios raise otherwise), the sweep's reruns change nothing, the table prints."""
+
+import datetime as dt
+import random
+from unittest import mock
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import override_settings
+
+from absences.models import Absence
+from bench import scenarios
+from bench.seed import ZONES, _absences, seed
+from bench.timing import measure, table
+from calendars.models import Calendar
+from people.models import User
+from rules.models import Rule
+
+pytestmark = pytest.mark.django_db
+NOW = dt.datetime(2026, 11, 18, 10, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def org():
+    return seed(people=400, absences=2000, rng=random.Random(7), now=NOW)
+
+
+def test_seed_builds_the_organisation_the_scenarios_need(org):
+    assert Absence.objects.count() == 2000 + 2 * len(org.chains)
+    assert len(org.chains) == 40
+    assert Absence.objects.exclude(recurrence="").exists()
+    calendar = Calendar.objects.get(pk=org.calendar)
+    members = set(calendar.members.values_list("pk", flat=True))
+    members |= set(calendar.teams.values_list("members", flat=True))
+    assert len(members) == 400  # 5 teams of 50 and 250 direct members, capped by the 400 people here
+    assert Rule.objects.filter(kind=Rule.Kind.RECURRING).exists()
+
+
+def test_absences_are_reproducible_from_the_seed():
+    owners = [User(pk=n, first_name="Ada", timezone=ZoneInfo(ZONES[n % len(ZONES)])) for n in range(1, 60)]
+    batches = []
+    for _ in range(2):
+        rows = []
+        with mock.patch("bench.seed._insert_absences", rows.extend):
+            _absences(500, owners, random.Random(7), now=NOW, span=dt.timedelta(days=400))
+        batches.append(rows)
+    assert batches[0] == batches[1] and len(batches[0]) == 500
+    assert {row["type_id"] for row in batches[0]} >= {"vacation", "sickness", "meeting"}
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_every_http_scenario_answers_and_counts_its_queries(org):
+    results = [measure(s.name, s.call, count=3, warmup=1) for s in scenarios.http_scenarios(org)]
+    assert [r.name for r in results][:2] == [
+        "floor: bare view, same indexed query",
+        "floor + bearer auth (token lookup, HMAC)",
+    ]
+    assert results[0].queries == [1, 1, 1]
+    assert all(len(r.samples) == 3 and min(r.queries) >= 1 for r in results)
+    printed = table(results, results[0])
+    assert "availability" in printed and "x floor" in printed
+
+
+@override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend")
+def test_sweeps_claim_every_due_rule_once_and_reruns_write_nothing(org):
+    results = scenarios.measure_sweeps(org, idle_runs=2, rounds=2, due=300)
+    by_name = {r.name: r for r in results}
+    assert by_name["rules sweep, idle"].rows_written == [0, 0]
+    assert by_name["rules sweep rerun (activations)"].rows_written == [0, 0]
+    assert by_name["rules sweep rerun (expiries)"].rows_written == [0, 0]
+    assert min(by_name["rules sweep, 300 due activations"].rows_written) >= 300
+    assert not Rule.objects.filter(name__startswith="due ").exists()
+
+
+@override_settings(ROOT_URLCONF="bench.urls")
+def test_list_queries_are_flat_in_page_size(org):
+    for name, small, large in scenarios.page_size_queries(org):
+        assert small == large, name

@@ -1,0 +1,63 @@
+"""Fast-forwarded recurrence expansion gives exactly the occurrences of a full walk from DTSTART."""
+
+import datetime as dt
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+import pytest
+from dateutil import rrule
+
+from absences.recurrence import fast_forward, occurrences, parse_rrule
+
+RULES = [
+    "FREQ=WEEKLY;BYDAY=FR",
+    "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,TH",
+    "FREQ=WEEKLY;INTERVAL=3",
+    "FREQ=DAILY",
+    "FREQ=DAILY;INTERVAL=5;BYHOUR=9,13",
+    "FREQ=WEEKLY;BYDAY=SU;UNTIL=20300101T000000Z",
+    "FREQ=MONTHLY;BYMONTHDAY=31",
+    "FREQ=WEEKLY;BYDAY=TU;COUNT=400",
+]
+ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
+
+
+def _full(absence, start, end):
+    """The reference: every occurrence walked from DTSTART, without the fast-forward."""
+    zone = absence.user.timezone
+    rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
+    length = absence.end_at - absence.start_at
+    found = []
+    for occurrence in rule:
+        occ_start = occurrence.replace(tzinfo=zone).astimezone(dt.UTC)
+        if occ_start >= end:
+            break
+        if occ_start + length > start:
+            found.append((occ_start, occ_start + length))
+    return found
+
+
+@pytest.mark.parametrize("text", RULES)
+@pytest.mark.parametrize("zone", ZONES)
+def test_fast_forward_keeps_every_occurrence_across_years_and_dst(text, zone):
+    user = SimpleNamespace(timezone=ZoneInfo(zone))
+    first = dt.datetime(2019, 3, 8, 13, 30, tzinfo=ZoneInfo(zone)).astimezone(dt.UTC)
+    absence = SimpleNamespace(
+        user=user, recurrence=text, recurrence_exceptions=[], start_at=first, end_at=first + dt.timedelta(hours=4)
+    )
+    for window_start in [dt.datetime(2019, 3, 1, tzinfo=dt.UTC), dt.datetime(2026, 3, 20, tzinfo=dt.UTC),
+                         dt.datetime(2026, 10, 20, 5, tzinfo=dt.UTC)]:  # fmt: skip
+        window_end = window_start + dt.timedelta(days=40)
+        assert occurrences(absence, window_start, window_end) == _full(absence, window_start, window_end)
+
+
+def test_fast_forward_leaves_rules_it_cannot_shift_alone():
+    start = dt.datetime(2020, 1, 6, 9, tzinfo=ZoneInfo("Europe/Berlin"))
+    later = dt.datetime(2026, 1, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    counted = rrule.rrule(rrule.WEEKLY, dtstart=start, count=500)
+    monthly = rrule.rrule(rrule.MONTHLY, dtstart=start)
+    assert fast_forward(counted, later) is counted
+    assert fast_forward(monthly, later) is monthly
+    moved = fast_forward(rrule.rrule(rrule.WEEKLY, dtstart=start, interval=2), later)
+    assert moved._dtstart < later and (later - moved._dtstart) <= dt.timedelta(weeks=4)
+    assert moved._dtstart.hour == 9 and (moved._dtstart.date() - start.date()).days % 14 == 0
