@@ -82,6 +82,11 @@ class Absence(models.Model):
             models.Index(fields=["coverer", "start_at"], name="absence_coverer_start"),
             models.Index(fields=["updated_at"], name="absence_updated"),
             models.Index(fields=["user"], name="absence_recurring_user", condition=~models.Q(recurrence="")),
+            # Filters and sorts of the list endpoint (type, source, end_at ranges, created_at order).
+            models.Index(fields=["type", "start_at"], name="absence_type_start"),
+            models.Index(fields=["source", "source_id"], name="absence_source"),
+            models.Index(fields=["end_at"], name="absence_end"),
+            models.Index(fields=["created_at"], name="absence_created"),
         ]
 
     def __str__(self) -> str:

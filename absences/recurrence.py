@@ -30,10 +30,32 @@ def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
         raise DomainError(f"Invalid RRULE: {exc}", attr="recurrence") from None
     if not isinstance(rule, rrule.rrule):
         raise DomainError("Give a single RRULE.", attr="recurrence")
+    _check_feasible(rule)
     return rule
 
 
-def _zone(user) -> ZoneInfo:
+# Longest possible length of each month (February in leap years).
+_MONTH_DAYS = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+
+
+def _check_feasible(rule: rrule.rrule) -> None:
+    """Refuse rules dateutil accepts but that would make every expansion slow or endless: sub-daily
+    frequencies (an absence lasts hours to days), a zero interval or count, and month/day
+    combinations that never happen (dateutil would scan to the year 9999 looking for them)."""
+    if rule._freq not in (rrule.YEARLY, rrule.MONTHLY, rrule.WEEKLY, rrule.DAILY):
+        raise DomainError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.", attr="recurrence")
+    if rule._interval < 1 or (rule._count is not None and rule._count < 1):
+        raise DomainError("INTERVAL and COUNT must be at least 1.", attr="recurrence")
+    months = rule._bymonth or tuple(_MONTH_DAYS)
+    if any(month not in _MONTH_DAYS for month in months):
+        raise DomainError("BYMONTH values run from 1 to 12.", attr="recurrence")
+    days = [abs(day) for day in (rule._bymonthday or ()) + (rule._bynmonthday or ())]
+    if days and not any(day <= _MONTH_DAYS[month] for month in months for day in days):
+        raise DomainError("This rule has no occurrences (no such day in those months).", attr="recurrence")
+
+
+def user_zone(user) -> ZoneInfo:
+    """The zone a user's local times and dates are read in (their work schedule; UTC if unset)."""
     zone = getattr(user, "timezone", None)
     return zone if isinstance(zone, ZoneInfo) else ZoneInfo(str(zone or "UTC"))
 
@@ -53,43 +75,69 @@ def _exceptions(values, zone: ZoneInfo) -> tuple[set[dt.date], set[dt.datetime]]
     return dates, moments
 
 
+def _occurrence_end(absence, local_start: dt.datetime, zone: ZoneInfo) -> dt.datetime:
+    """End of the occurrence starting at ``local_start`` (aware, in ``zone``), in UTC.
+
+    A timed occurrence lasts ``end_at - start_at``. An all-day one keeps its wall-clock length
+    (midnight to midnight), so on a DST-change day it is 23 or 25 hours long.
+    """
+    if getattr(absence, "all_day", False):
+        wall = absence.end_at.astimezone(zone).replace(tzinfo=None) - absence.start_at.astimezone(zone).replace(
+            tzinfo=None
+        )
+        return (local_start.replace(tzinfo=None) + wall).replace(tzinfo=zone).astimezone(dt.UTC)
+    return local_start.astimezone(dt.UTC) + (absence.end_at - absence.start_at)
+
+
+def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
+    """Yield the ``(start, end)`` pairs (UTC) of a recurring absence ending after ``window_from``."""
+    rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
+    skip_dates, skip_moments = _exceptions(absence.recurrence_exceptions, zone)
+    # Occurrences that start up to one occurrence length (plus a DST hour) earlier may still overlap.
+    lookback = absence.end_at - absence.start_at + dt.timedelta(hours=1)
+    for index, occurrence in enumerate(rule.xafter((window_from - lookback).astimezone(zone), inc=True)):
+        if index >= MAX_OCCURRENCES:
+            return
+        # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).
+        local_start = occurrence.replace(tzinfo=zone)
+        occ_start = local_start.astimezone(dt.UTC)
+        occ_end = _occurrence_end(absence, local_start, zone)
+        if occ_end <= window_from:
+            continue
+        if occurrence.date() in skip_dates or occ_start in skip_moments:
+            continue
+        yield occ_start, occ_end
+
+
 def occurrences(absence, start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, dt.datetime]]:
     """The ``(start, end)`` pairs (UTC) of ``absence`` that overlap ``[start, end)``.
 
     A one-off absence gives itself when it overlaps. Needs ``absence.user`` (for the zone).
     """
-    duration = absence.end_at - absence.start_at
     if not absence.recurrence:
         if absence.start_at < end and absence.end_at > start:
             return [(absence.start_at, absence.end_at)]
         return []
-    zone = _zone(absence.user)
-    local_start = absence.start_at.astimezone(zone)
-    rule = parse_rrule(absence.recurrence, local_start)
-    skip_dates, skip_moments = _exceptions(absence.recurrence_exceptions, zone)
     found = []
-    window_from = (start - duration).astimezone(zone)
-    for index, occurrence in enumerate(rule.xafter(window_from, inc=True)):
-        if index >= MAX_OCCURRENCES:
-            break
-        # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).
-        occ_start = occurrence.replace(tzinfo=zone).astimezone(dt.UTC)
+    for occ_start, occ_end in _expand(absence, start, user_zone(absence.user)):
         if occ_start >= end:
             break
-        occ_end = occ_start + duration
-        if occ_end <= start:
-            continue
-        if occurrence.date() in skip_dates or occ_start in skip_moments:
-            continue
         found.append((occ_start, occ_end))
     return found
+
+
+def current_or_next(absence, moment: dt.datetime) -> tuple[dt.datetime, dt.datetime] | None:
+    """The occurrence running at ``moment``, else the next one; None when the series is over."""
+    if not absence.recurrence:
+        return (absence.start_at, absence.end_at) if absence.end_at > moment else None
+    return next(_expand(absence, moment, user_zone(absence.user)), None)
 
 
 def series_end(absence) -> dt.datetime | None:
     """The end of the last occurrence, or None for an endless series (``COUNT``/``UNTIL`` absent)."""
     if not absence.recurrence:
         return absence.end_at
-    zone = _zone(absence.user)
+    zone = user_zone(absence.user)
     rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
     if rule._count is None and rule._until is None:
         return None
@@ -100,4 +148,4 @@ def series_end(absence) -> dt.datetime | None:
         last = occurrence
     if last is None:
         return absence.end_at
-    return last.replace(tzinfo=zone).astimezone(dt.UTC) + (absence.end_at - absence.start_at)
+    return _occurrence_end(absence, last.replace(tzinfo=zone), zone)

@@ -70,7 +70,8 @@ def resolve_user_ref(value, *, request=None, active_only: bool = True):
     if not isinstance(value, str):
         return None
     text = value.strip()
-    if not text or len(text) > 254:
+    # NUL never names a user, and PostgreSQL refuses it in a query (a 500 otherwise).
+    if not text or len(text) > 254 or "\x00" in text:
         return None
     if text == "me":
         user = getattr(request, "user", None)

@@ -1,0 +1,112 @@
+"""Absence types and absences over the API (see SPEC §4 and docs/absences.md)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from absences.models import Absence, AbsenceType
+from absences.selectors import PRIVATE_TYPE_KEY, STATES, absence_state, absence_working_days
+from config.api.fields import UserRefField
+from config.api.serializers import ModelSerializer
+
+HIDDEN_WHEN_PRIVATE = ("title", "reason", "message")
+
+
+class AbsenceTypeSerializer(ModelSerializer):
+    class Meta:
+        model = AbsenceType
+        fields = ["key", "name", "color", "counts_as_away", "private", "is_active"]
+
+
+class AbsenceTypeUpdateSerializer(AbsenceTypeSerializer):
+    """The key names a type for good; PATCH changes everything else."""
+
+    class Meta(AbsenceTypeSerializer.Meta):
+        read_only_fields = ["key"]
+
+
+class WarningSerializer(serializers.Serializer):
+    code = serializers.ChoiceField(choices=["coverer_away", "below_team_minimum"])
+    detail = serializers.CharField()
+    team = serializers.IntegerField(required=False, help_text="The team, for below_team_minimum")
+
+
+class AbsenceSerializer(ModelSerializer):
+    """An absence. Pass ``details_visible=False`` in the context to present a private absence to
+    someone who may not see its details (type ``away``, no title, reason or message)."""
+
+    user = UserRefField(required=False, help_text="User reference (id, username, email or `me`); default: you")
+    type = serializers.SlugRelatedField(
+        slug_field="key",
+        queryset=AbsenceType.objects.filter(is_active=True),
+        required=False,
+        help_text="Absence type key (default `vacation`); `away` for a private absence you may not see in detail",
+    )
+    start_date = serializers.DateField(
+        required=False, allow_null=True, help_text="First day of an all-day absence (in the user's time zone)"
+    )
+    end_date = serializers.DateField(
+        required=False, allow_null=True, help_text="Last day (inclusive) of an all-day absence"
+    )
+    coverer = UserRefField(required=False, allow_null=True)
+    approval_delegate = UserRefField(required=False, allow_null=True)
+    source = serializers.CharField(max_length=30, required=False, allow_null=True, allow_blank=True)
+    source_id = serializers.CharField(max_length=128, required=False, allow_null=True, allow_blank=True)
+    recurrence = serializers.CharField(
+        max_length=1000, required=False, allow_blank=True, help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=FR"
+    )
+    recurrence_exceptions = serializers.ListField(
+        child=serializers.CharField(max_length=40),
+        max_length=1000,
+        required=False,
+        help_text="Dates (skip that local day) or datetimes (skip the occurrence starting then)",
+    )
+    warnings = serializers.SerializerMethodField()
+    state = serializers.SerializerMethodField()
+    working_days = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Absence
+        fields = [
+            "id", "user", "type", "title", "start_at", "end_at", "all_day", "start_date", "end_date",
+            "message", "coverer", "approval_delegate", "reason", "source", "source_id", "recurrence",
+            "recurrence_exceptions", "warnings", "state", "working_days", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = ["all_day", "created_at", "updated_at"]
+        # The sync key's uniqueness is the service's (and the database's) to enforce: 400 `unique`.
+        validators = []
+        extra_kwargs = {
+            "start_at": {"required": False},
+            "end_at": {"required": False},
+            "title": {"max_length": 200},
+            "message": {"max_length": 2000, "help_text": "Auto-reply; may use {user}, {coverer}, {until}"},
+            "reason": {"max_length": 80},
+        }
+
+    @extend_schema_field(WarningSerializer(many=True))
+    def get_warnings(self, obj) -> list:
+        return getattr(obj, "warnings", [])
+
+    @extend_schema_field(serializers.ChoiceField(choices=STATES))
+    def get_state(self, obj) -> str:
+        return absence_state(obj)
+
+    def get_working_days(self, obj) -> int:
+        """Working days of the current or next occurrence (the last one of a finished series)."""
+        return absence_working_days(obj)
+
+    def validate(self, attrs):
+        if not self.partial and not any(attrs.get(name) for name in ("start_at", "end_at", "start_date", "end_date")):
+            raise serializers.ValidationError(
+                {"start_at": ["Give start_at and end_at, or start_date and end_date."]}, code="required"
+            )
+        return attrs
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        if not self.context.get("details_visible", True) and instance.type.private:
+            if "type" in data:
+                data["type"] = PRIVATE_TYPE_KEY
+            for name in HIDDEN_WHEN_PRIVATE:
+                if name in data:
+                    data[name] = ""
+        return data

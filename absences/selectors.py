@@ -1,0 +1,148 @@
+"""Reads about absences: state, working days, warnings, and the one presentation other apps reuse."""
+
+import datetime as dt
+
+from django.db.models import Q
+from django.utils import timezone
+
+from absences.models import Absence
+from absences.recurrence import current_or_next, occurrences, user_zone
+from absences.staffing import covered_dates, members_staffing
+from people.models import User
+from people.querysets import managed_user_ids
+from people.schedules import working_dates
+
+UPCOMING, CURRENT, PAST = "upcoming", "current", "past"
+STATES = (UPCOMING, CURRENT, PAST)
+PRIVATE_TYPE_KEY = "away"
+# Warnings look this far into an endless (or very long) series.
+WARNING_HORIZON = dt.timedelta(days=366)
+
+
+def absence_list(*, viewer: User, admin: bool):
+    """The absences ``viewer`` may see (self, their teams' members, everyone as admin), with what
+    their presentation needs, so a page costs the same number of queries at any size."""
+    return Absence.objects.visible_to(viewer, admin=admin).select_related(
+        "user", "type", "coverer", "approval_delegate"
+    )
+
+
+def reference_occurrence(absence: Absence, now: dt.datetime | None = None) -> tuple[dt.datetime, dt.datetime]:
+    """The occurrence ``state`` and ``working_days`` describe: the current one, else the next one,
+    else (a finished series) the last one."""
+    now = now or timezone.now()
+    found = current_or_next(absence, now)
+    if found is not None:
+        return found
+    if absence.recurrence and absence.series_end_at is not None:
+        return absence.series_end_at - (absence.end_at - absence.start_at), absence.series_end_at
+    return absence.start_at, absence.end_at
+
+
+def absence_state(absence: Absence, now: dt.datetime | None = None) -> str:
+    """``upcoming``, ``current`` or ``past``; a series by its current or next occurrence."""
+    now = now or timezone.now()
+    found = current_or_next(absence, now)
+    if found is None:
+        return PAST
+    return CURRENT if found[0] <= now else UPCOMING
+
+
+def absence_working_days(absence: Absence, now: dt.datetime | None = None) -> int:
+    """Working days (the user's schedule minus public holidays) with time of the reference
+    occurrence on them, as local dates of the user."""
+    zone = user_zone(absence.user)
+    dates = covered_dates(reference_occurrence(absence, now), zone)
+    return len(working_dates(absence.user, dates[0], dates[-1]))
+
+
+def absences_in_state(queryset, state: str, now: dt.datetime | None = None):
+    """Narrow ``queryset`` to ``state``. One-off absences in SQL; a series whose window contains
+    ``now`` is expanded (only those), so the answer agrees with ``absence_state`` exactly."""
+    now = now or timezone.now()
+    open_series = Q(series_end_at__gt=now) | Q(series_end_at__isnull=True)
+    if state == PAST:
+        return queryset.filter(series_end_at__lte=now)
+    one_off_current = Q(recurrence="", start_at__lte=now, end_at__gt=now)
+    sql = Q(start_at__gt=now) if state == UPCOMING else one_off_current
+    running = queryset.exclude(recurrence="").filter(open_series, start_at__lte=now).select_related("user")
+    matching = [absence.pk for absence in running if absence_state(absence, now) == state]
+    return queryset.filter(sql | Q(pk__in=matching))
+
+
+def overlapping_exactly(queryset, start: dt.datetime, end: dt.datetime):
+    """Absences with time in ``[start, end)``: one-off ones in SQL, series by their occurrences."""
+    queryset = queryset.overlapping(start, end)
+    series = queryset.exclude(recurrence="").select_related("user")
+    misses = []
+    for absence in series:
+        found = current_or_next(absence, start)
+        if found is None or found[0] >= end:
+            misses.append(absence.pk)
+    return queryset.exclude(pk__in=misses) if misses else queryset
+
+
+def details_visible_to(viewer: User, subject_user_id: int, *, admin: bool) -> bool:
+    """May ``viewer`` see the title, reason and message of ``subject``'s private absences? (the
+    user, their team leads, admins: the same people who may manage them)."""
+    if admin or viewer.pk == subject_user_id:
+        return True
+    return User.objects.filter(pk=subject_user_id, pk__in=managed_user_ids(viewer)).exists()
+
+
+def present_absence(absence: Absence, *, details_visible: bool) -> dict:
+    """The API representation of an absence. When ``details_visible`` is false and its type is
+    private, it shows as type ``away`` without title, reason or message. Other apps (coverage,
+    calendars) list other people's absences through this."""
+    from absences.api.serializers import AbsenceSerializer
+
+    return AbsenceSerializer(absence, context={"details_visible": details_visible}).data
+
+
+def _horizon(absence: Absence) -> tuple[dt.datetime, dt.datetime]:
+    end = absence.series_end_at or absence.start_at + WARNING_HORIZON
+    return absence.start_at, min(end, absence.start_at + WARNING_HORIZON)
+
+
+def _coverer_away(absence: Absence, spans) -> dict | None:
+    start, end = _horizon(absence)
+    coverer = absence.coverer
+    theirs = Absence.objects.filter(user=coverer).away().overlapping(start, end).exclude(pk=absence.pk)
+    for other in theirs:
+        other.user = coverer
+        for c_start, c_end in occurrences(other, start, end):
+            if any(c_start < s_end and c_end > s_start for s_start, s_end in spans):
+                when = max(c_start, start).isoformat().replace("+00:00", "Z")
+                detail = f"{coverer.username} is away during this absence (from {when})."
+                return {"code": "coverer_away", "detail": detail}
+    return None
+
+
+def _below_minimum(absence: Absence, spans) -> list[dict]:
+    zone = user_zone(absence.user)
+    dates = sorted({day for span in spans for day in covered_dates(span, zone)})
+    warnings = []
+    teams = absence.user.teams.filter(min_available__gt=0).prefetch_related("members")
+    for team in teams:
+        days = members_staffing(team.members.all(), team.min_available, dates[0], dates[-1])
+        short = [d.date for d in days if d.date in dates and d.below_minimum and absence.user in d.away]
+        if short:
+            listed = ", ".join(day.isoformat() for day in short[:5]) + (" …" if len(short) > 5 else "")
+            detail = f"Team {team.name} has fewer than {team.min_available} people available on {listed}."
+            warnings.append({"code": "below_team_minimum", "detail": detail, "team": team.pk})
+    return warnings
+
+
+def absence_warnings(absence: Absence) -> list[dict]:
+    """Non-blocking warnings for a created or changed absence: ``coverer_away`` when the coverer
+    has an away absence overlapping it, ``below_team_minimum`` per team of the user that drops
+    below its ``min_available`` on some day of it (first 366 days of a series)."""
+    spans = occurrences(absence, *_horizon(absence))
+    if not spans or not absence.type.counts_as_away:
+        return []
+    warnings = []
+    if absence.coverer_id is not None:
+        found = _coverer_away(absence, spans)
+        if found:
+            warnings.append(found)
+    return warnings + _below_minimum(absence, spans)

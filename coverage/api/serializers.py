@@ -1,0 +1,183 @@
+"""Request and response shapes of the coverage endpoints (SPEC §6)."""
+
+from rest_framework import serializers
+
+from config.api.fields import LocalDateTimeField, UserRefField
+from config.api.serializers import Serializer
+
+# Instants and dates asked about stay where window arithmetic (a year ahead, a day around) cannot
+# overflow Python's datetime range.
+FIRST_YEAR, LAST_YEAR = 1900, 9000
+
+
+def _check_year(value, field):
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        field.fail("out_of_range")
+    return value
+
+
+class InstantField(LocalDateTimeField):
+    """An ISO 8601 instant asked about (naive: the subject user's zone), years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a time between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
+class DayField(serializers.DateField):
+    """An ISO 8601 date, years 1900 to 9000."""
+
+    default_error_messages = {"out_of_range": f"Give a date between the years {FIRST_YEAR} and {LAST_YEAR}."}
+
+    def to_internal_value(self, value):
+        return _check_year(super().to_internal_value(value), self)
+
+
+EVENTS = ["assigned", "mentioned"]
+ACTIONS = ["none", "reassign", "unassign", "keep"]
+REASONS = [
+    "not_away",
+    "mentioned",
+    "excluded",
+    "self_assign",
+    "coverer_assign_back",
+    "rule",
+    "absence_coverer",
+    "no_coverer",
+    "no_available_coverer",
+]
+
+
+class AbsenceSummarySerializer(Serializer):
+    """The absence (for a recurring one, the occurrence) making the user away. A private type shows
+    as ``away`` without title to callers who may not see its details."""
+
+    id = serializers.IntegerField()
+    type = serializers.CharField()
+    title = serializers.CharField()
+    start_at = LocalDateTimeField()
+    end_at = LocalDateTimeField()
+
+
+class RuleSummarySerializer(Serializer):
+    """The rule that decided (``name`` may be empty)."""
+
+    id = serializers.IntegerField()
+    kind = serializers.CharField()
+    name = serializers.CharField()
+    action = serializers.CharField()
+
+
+class QuerySerializer(Serializer):
+    """Query parameters; a naive datetime is read in the zone of ``context["subject"]`` (the user
+    asked about), else the caller's."""
+
+    def subject_user(self, attrs: dict):
+        return self.context.get("subject") or super().subject_user(attrs)
+
+
+class AtQuerySerializer(QuerySerializer):
+    """The instant asked about."""
+
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = the user's zone")
+
+
+class AvailabilitySerializer(Serializer):
+    """A user's availability at ``at``; ``coverer`` and ``message`` as for a work item with no
+    project and issue type (the direct coverer, chains not followed)."""
+
+    user = UserRefField()
+    at = LocalDateTimeField()
+    available = serializers.BooleanField()
+    absence = AbsenceSummarySerializer(allow_null=True)
+    back_at = LocalDateTimeField(allow_null=True, help_text="End of the whole continuous away stretch")
+    coverer = UserRefField(allow_null=True)
+    message = serializers.CharField()
+    next_absence = AbsenceSummarySerializer(allow_null=True, help_text="The next away absence after this stretch")
+
+
+class CurrentQuerySerializer(QuerySerializer):
+    """Filters of the current-coverage list."""
+
+    at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
+    team = serializers.IntegerField(required=False, min_value=1, help_text="Only members of this team (id)")
+    project = serializers.CharField(
+        required=False, max_length=100, help_text="Pick each row's rule as for a work item of this project"
+    )
+
+
+class CurrentCoverageSerializer(Serializer):
+    """One away user at ``at``: the absence and rule in force, who covers them and the reply text."""
+
+    user = UserRefField()
+    absence = AbsenceSummarySerializer(allow_null=True)
+    rule = RuleSummarySerializer(allow_null=True)
+    coverer = UserRefField(allow_null=True)
+    projects = serializers.ListField(child=serializers.CharField())
+    issue_types = serializers.ListField(child=serializers.CharField())
+    start_at = LocalDateTimeField(help_text="Start of the earliest absence or rule window covering `at`")
+    end_at = LocalDateTimeField(help_text="End of the continuous away stretch (= availability's back_at)")
+    message = serializers.CharField()
+
+
+class IssueSerializer(Serializer):
+    """The work item's fields the exclusion filter reads, and its key for the reply throttle."""
+
+    key = serializers.CharField(
+        required=False, max_length=255, help_text="Issue key; when given, `reply` is throttled per (assignee, key)"
+    )
+    labels = serializers.ListField(child=serializers.CharField(max_length=255), required=False, max_length=100)
+    priority = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    status = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    component = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+    reporter = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=255)
+
+
+class ResolveSerializer(Serializer):
+    """The integrator's question about one work item (SPEC §6)."""
+
+    assignee = UserRefField()
+    project = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
+    issue_type = serializers.CharField(required=False, allow_null=True, allow_blank=True, max_length=100)
+    at = InstantField(required=False, help_text="ISO 8601 (default now); naive = the assignee's zone")
+    actor = UserRefField(required=False, allow_null=True, help_text="Who assigned or mentioned")
+    event = serializers.ChoiceField(choices=EVENTS)
+    issue = IssueSerializer(required=False, allow_null=True)
+
+    def subject_user(self, attrs: dict):
+        """A naive ``at`` is read in the assignee's zone."""
+        return attrs.get("assignee") or super().subject_user(attrs)
+
+
+class ResolveResponseSerializer(Serializer):
+    """Who holds the item afterwards (``assign_to``), why (``reason``) and whether to post ``message``."""
+
+    assignee = UserRefField()
+    assignee_away = serializers.BooleanField()
+    action = serializers.ChoiceField(choices=ACTIONS)
+    assign_to = UserRefField(allow_null=True)
+    message = serializers.CharField()
+    reply = serializers.BooleanField()
+    reason = serializers.ChoiceField(choices=REASONS)
+    rule = RuleSummarySerializer(allow_null=True)
+    absence = AbsenceSummarySerializer(allow_null=True)
+    until = LocalDateTimeField(allow_null=True)
+    chain = serializers.ListField(child=UserRefField(), help_text="Every coverer passed, in order")
+
+
+class StaffingQuerySerializer(QuerySerializer):
+    """An inclusive date range of at most 92 days."""
+
+    start = DayField()
+    end = DayField(help_text="Inclusive; at most 92 days after start")
+
+
+class StaffingDaySerializer(Serializer):
+    """One date: members working and not away (``available``), working members away, and whether
+    fewer than the team's ``min_available`` are available on a day someone works."""
+
+    date = serializers.DateField()
+    available = serializers.IntegerField()
+    away = serializers.ListField(child=UserRefField())
+    below_minimum = serializers.BooleanField()

@@ -1,0 +1,238 @@
+"""Availability: is a user away at an instant, since when, until when, and who covers them.
+
+A user is away at ``at`` when an occurrence of one of their away-type absences, or the window of
+one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). Each answer
+costs three queries (absences covering ``at``, absences ahead as plain values, rules) for one
+user, or for a whole page of users at once.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from absences.models import Absence
+from absences.recurrence import occurrences
+from coverage.precedence import ANY, select_rule
+from rules.models import Rule
+
+# How far after ``at`` an away stretch is followed (and the next absence looked for). Absences are
+# at most 366 days long, so this always reaches the end of the absence covering ``at``; a stretch
+# chained past it ends, for ``back_at``, at the end of the last piece starting inside this window.
+LOOKAHEAD = dt.timedelta(days=366)
+
+
+@dataclass(frozen=True)
+class AwaySpan:
+    """One piece of away time: an absence occurrence (``absence`` set: a model when it covers the
+    instant asked about, an ``AbsenceRow`` when only read ahead) or a one-time rule window."""
+
+    start: dt.datetime
+    end: dt.datetime
+    absence: "Absence | AbsenceRow | None" = None
+    rule: Rule | None = None
+
+    def covers(self, at: dt.datetime) -> bool:
+        return self.start <= at < self.end
+
+
+@dataclass
+class Availability:
+    """A user's state at ``at``. ``span`` is the absence occurrence shown as "the" absence: the
+    covering one that started last (ties: newest id); ``rules`` are the enabled rules in force."""
+
+    user: object
+    at: dt.datetime
+    available: bool
+    covering: list[AwaySpan] = field(default_factory=list)
+    rules: list[Rule] = field(default_factory=list)
+    back_at: dt.datetime | None = None
+    next_span: AwaySpan | None = None
+
+    @property
+    def span(self) -> AwaySpan | None:
+        spans = [s for s in self.covering if s.absence is not None]
+        return max(spans, key=lambda s: (s.start, s.absence.pk), default=None)
+
+    @property
+    def absence(self) -> Absence | None:
+        return self.span.absence if self.span else None
+
+    @property
+    def away_since(self) -> dt.datetime | None:
+        return min((s.start for s in self.covering), default=None)
+
+    def absence_coverer(self):
+        """The coverer named by the shown absence, else by any other covering absence."""
+        spans = sorted(
+            (s for s in self.covering if s.absence is not None), key=lambda s: (s.start, s.absence.pk), reverse=True
+        )
+        return next((s.absence.coverer for s in spans if s.absence.coverer_id), None)
+
+    def rule_for(self, *, project=ANY, issue_type=ANY) -> Rule | None:
+        return select_rule(self.rules, project=project, issue_type=issue_type)
+
+
+# A moment's width: absences "overlapping [at, at + MOMENT)" are those that may cover ``at``.
+MOMENT = dt.timedelta(microseconds=1)
+# SPEC §4: an absence lasts at most 366 days, so one covering ``at`` started after ``at - 366 d``.
+MAX_ABSENCE_LENGTH = dt.timedelta(days=366)
+AHEAD_FIELDS = (
+    "id",
+    "user_id",
+    "type_id",
+    "type__private",
+    "title",
+    "start_at",
+    "end_at",
+    "all_day",
+    "recurrence",
+    "recurrence_exceptions",
+)
+
+
+@dataclass(frozen=True)
+class TypeRef:
+    key: str
+    private: bool
+
+
+@dataclass
+class AbsenceRow:
+    """The few fields of an absence that look-ahead needs (occurrences, merging, ``next_absence``),
+    read as plain values: a year of absences for a page of users would cost far more as models."""
+
+    pk: int
+    user_id: int
+    type_id: str
+    private: bool
+    title: str
+    start_at: dt.datetime
+    end_at: dt.datetime
+    all_day: bool
+    recurrence: str
+    recurrence_exceptions: list
+    user: object = None
+
+    @property
+    def type(self) -> TypeRef:
+        return TypeRef(self.type_id, self.private)
+
+
+def _covering_query(user_ids, at: dt.datetime):
+    """Away absences (and series) that may cover ``at``, as models with type and coverer."""
+    return (
+        Absence.objects.filter(user_id__in=user_ids)
+        .away()
+        .overlapping(at, at + MOMENT)
+        .select_related("type", "coverer")
+        .order_by()
+    )
+
+
+def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
+    """Away absences with time in ``[at, at + LOOKAHEAD)``, as light rows."""
+    rows = (
+        Absence.objects.filter(user_id__in=user_ids)
+        .away()
+        .overlapping(at, at + LOOKAHEAD)
+        .order_by()
+        .values_list(*AHEAD_FIELDS)
+    )
+    return [AbsenceRow(*row) for row in rows]
+
+
+def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
+    one_time_in_window = Q(kind=Rule.Kind.ONE_TIME, start_at__lt=end, end_at__gt=start)
+    return (
+        Rule.objects.filter(user_id__in=user_ids, enabled=True)
+        .filter(Q(kind=Rule.Kind.RECURRING) | one_time_in_window)
+        .select_related("coverer")
+        .order_by()
+    )
+
+
+def _absence_spans(absences, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
+    return [AwaySpan(s, e, absence=a) for a in absences for s, e in occurrences(a, start, end)]
+
+
+def _stretch_end(spans: list[AwaySpan], covering: list[AwaySpan]) -> dt.datetime:
+    """End of the continuous away time through ``covering``: overlapping or touching spans merge."""
+    end = max(s.end for s in covering)
+    for span in spans:  # sorted by start
+        if span.start > end:
+            break
+        end = max(end, span.end)
+    return end
+
+
+def availability_from(user, at: dt.datetime, covering_absences, ahead: list[AbsenceRow], rules) -> Availability:
+    """Availability of ``user`` at ``at`` from already loaded rows (no queries).
+
+    ``covering_absences`` are models (they are shown, with their coverer and message); ``ahead``
+    are light rows used only to merge the stretch and find the next absence.
+    """
+    for absence in [*covering_absences, *ahead]:
+        absence.user = user  # occurrences() reads the zone from it: no query per absence
+    windows = [AwaySpan(r.start_at, r.end_at, rule=r) for r in rules if r.kind == Rule.Kind.ONE_TIME]
+    covering = _absence_spans(covering_absences, at, at + MOMENT) + [w for w in windows if w.covers(at)]
+    spans = sorted(_absence_spans(ahead, at, at + LOOKAHEAD) + windows, key=lambda s: (s.start, s.end))
+    if not covering:
+        upcoming = next((s for s in spans if s.absence is not None and s.start > at), None)
+        return Availability(user=user, at=at, available=True, next_span=upcoming)
+    back_at = _stretch_end(spans, covering)
+    in_force = [r for r in rules if r.kind == Rule.Kind.RECURRING or r.start_at <= at < r.end_at]
+    upcoming = next((s for s in spans if s.absence is not None and s.start > back_at), None)
+    return Availability(user, at, False, covering, in_force, back_at, upcoming)
+
+
+def user_availability(user, at: dt.datetime) -> Availability:
+    """Availability of one user at ``at``: three queries, whatever the number of absences and rules."""
+    covering = list(_covering_query([user.pk], at))
+    ahead = _ahead_rows([user.pk], at)
+    rules = list(_rules_query([user.pk], at, at + LOOKAHEAD))
+    return availability_from(user, at, covering, ahead, rules)
+
+
+def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
+    """Availability of several users at once (a page of the current-coverage list): three queries."""
+    users = list(users)
+    ids = [u.pk for u in users]
+    covering, ahead, rules = defaultdict(list), defaultdict(list), defaultdict(list)
+    for absence in _covering_query(ids, at):
+        covering[absence.user_id].append(absence)
+    for row in _ahead_rows(ids, at):
+        ahead[row.user_id].append(row)
+    for rule in _rules_query(ids, at, at + LOOKAHEAD):
+        rules[rule.user_id].append(rule)
+    return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
+
+
+def away_users(at: dt.datetime, users):
+    """``users`` (a User queryset) narrowed to those away at ``at``, as one queryset.
+
+    One-off absences and one-time rule windows are matched in SQL on the window indexes
+    (``start_at <= at < end``, with ``start_at > at - 366 days`` since no absence is longer, so the
+    index range is one year of absences, not all of history); recurring series that may cover
+    ``at`` are read through the partial index on recurring absences and their occurrences checked
+    here, so only those rows are loaded.
+    """
+    one_off = Absence.objects.away().filter(
+        recurrence="", start_at__gt=at - MAX_ABSENCE_LENGTH, start_at__lte=at, series_end_at__gt=at
+    )
+    rule_windows = Rule.objects.filter(kind=Rule.Kind.ONE_TIME, enabled=True, start_at__lte=at, end_at__gt=at)
+    recurring = (
+        Absence.objects.away()
+        .exclude(recurrence="")
+        .filter(start_at__lte=at)
+        .filter(Q(series_end_at__gt=at) | Q(series_end_at__isnull=True))
+        .select_related("user")
+        .only(
+            "id", "start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__id", "user__timezone"
+        )
+    )
+    recurring_ids = {a.user_id for a in recurring if occurrences(a, at, at + MOMENT)}
+    return users.filter(
+        Q(pk__in=one_off.values("user_id")) | Q(pk__in=rule_windows.values("user_id")) | Q(pk__in=recurring_ids)
+    )
