@@ -5,6 +5,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import permissions, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from absences import services
 from absences.api.serializers import AbsenceSerializer, AbsenceTypeSerializer, AbsenceTypeUpdateSerializer
@@ -27,7 +28,7 @@ class AbsenceTypeViewSet(ModelViewSet):
 
     queryset = AbsenceType.objects.all()
     serializer_class = AbsenceTypeSerializer
-    permission_classes = [permissions.IsAuthenticated, AdminWritesOnly]
+    permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, AdminWritesOnly]  # keeps token scopes
     lookup_field = "key"
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     sort_fields = ["key", "name"]
