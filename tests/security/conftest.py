@@ -148,12 +148,13 @@ def caller_client(client_for, world):
 
 def pytest_terminal_summary(terminalreporter):
     """Print how many matrix and mass-assignment cases ran (and passed) in this session."""
-    from tests.security import test_mass_assignment, test_visibility_matrix
+    from tests.security import test_mass_assignment, test_scopes_everywhere, test_visibility_matrix
 
     lines = []
     for name, module, total in (
         ("visibility matrix", test_visibility_matrix, len(test_visibility_matrix.MATRIX)),
         ("mass assignment", test_mass_assignment, len(test_mass_assignment.CASES)),
+        ("scopes everywhere", test_scopes_everywhere, len(test_scopes_everywhere.SCOPE_CASES)),
     ):
         ran = len(module.RESULTS)
         if ran:

@@ -9,6 +9,8 @@ from tests.security.test_visibility_matrix import CASES
 SCOPE_OF = {"GET": "read", "POST": "write", "PUT": "write", "PATCH": "write", "DELETE": "delete"}
 PERSONAL_FEED_KEY_ONLY = {"calendars feed (wrong key)"}  # a key, not credentials, decides there
 
+RESULTS: list[str] = []  # counted by conftest
+PASSED: list[bool] = []
 SCOPE_CASES = [
     pytest.param(case, caller, id=f"{case.name}-{caller}")
     for case in CASES
@@ -28,5 +30,7 @@ def test_a_token_without_the_methods_scope_is_refused(case, caller, world, clien
     method = getattr(client, case.method.lower())
     response = method(case.path(world), body, format="json") if body is not None else method(case.path(world))
     assert response.status_code == 403, response.content[:300]
+    RESULTS.append(f"{case.name}-{caller}")
     assert needed in response.json()["errors"][0]["detail"]
     assert world.snapshot() == before
+    PASSED.append(True)
