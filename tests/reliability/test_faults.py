@@ -135,7 +135,7 @@ def wait_for(predicate, timeout: float, what: str) -> None:
     raise AssertionError(f"timed out waiting for {what}")
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_celery_worker_runs_the_sweep_once_the_broker_is_back(throwaway_redis, tmp_path):
     from celery import Celery
 
@@ -185,7 +185,7 @@ services.rules_sweep()
 """
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_sweep_killed_mid_run_is_finished_by_the_next_one_and_nothing_is_sent_twice():
     rules = due_rules(4, now=dt.datetime.now(dt.UTC))
     ids = [rule.pk for rule in rules]
