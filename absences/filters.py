@@ -45,9 +45,21 @@ class LocalDateTimeFilter(django_filters.Filter):
         return super().filter(qs, self.moment(value))
 
 
+class TypeKeysField(forms.ModelMultipleChoiceField):
+    def clean(self, value):
+        # PostgreSQL refuses NUL in a query; no key contains it, so it is simply an unknown key.
+        if any("\x00" in str(item) for item in value or []):
+            raise ValidationError("Unknown absence type.", code="invalid_choice")
+        return super().clean(value)
+
+
+class TypeKeysFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = TypeKeysField
+
+
 class AbsenceFilter(FilterSet):
     user = UserRefFilter(label="Absences of these users (id, username, email or me); repeatable")
-    type = django_filters.ModelMultipleChoiceFilter(
+    type = TypeKeysFilter(
         field_name="type", to_field_name="key", queryset=AbsenceType.objects.all(), label="Type keys; repeatable"
     )
     source = django_filters.CharFilter()

@@ -30,12 +30,21 @@ class WarningSerializer(serializers.Serializer):
     team = serializers.IntegerField(required=False, help_text="The team, for below_team_minimum")
 
 
+class TypeKeyField(serializers.SlugRelatedField):
+    """An absence type by key; NUL (which PostgreSQL refuses in a query) is just an unknown key."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str) and "\x00" in data:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data.replace("\x00", ""))
+        return super().to_internal_value(data)
+
+
 class AbsenceSerializer(ModelSerializer):
     """An absence. Pass ``details_visible=False`` in the context to present a private absence to
     someone who may not see its details (type ``away``, no title, reason or message)."""
 
     user = UserRefField(required=False, help_text="User reference (id, username, email or `me`); default: you")
-    type = serializers.SlugRelatedField(
+    type = TypeKeyField(
         slug_field="key",
         queryset=AbsenceType.objects.filter(is_active=True),
         required=False,

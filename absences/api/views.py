@@ -30,6 +30,7 @@ class AbsenceTypeViewSet(ModelViewSet):
     serializer_class = AbsenceTypeSerializer
     permission_classes = [*api_settings.DEFAULT_PERMISSION_CLASSES, AdminWritesOnly]  # keeps token scopes
     lookup_field = "key"
+    lookup_value_regex = "[-a-zA-Z0-9_]+"  # slugs only: anything else is a plain 404
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
     sort_fields = ["key", "name"]
     default_sort = ("key",)
@@ -114,6 +115,8 @@ class AbsenceViewSet(ModelViewSet):
         pagination_class=None,
     )
     def by_source(self, request, source: str, source_id: str):
+        if "\x00" in source + source_id:  # no key holds NUL (and PostgreSQL refuses it in a query)
+            raise Http404
         existing = Absence.objects.filter(source=source, source_id=source_id).first()
         if existing is not None and not self.get_queryset().filter(pk=existing.pk).exists():
             raise Http404

@@ -359,3 +359,21 @@ class TestWarnings:
         created = alice_client.post(URL, {"start_date": "2026-03-02"}).json()
         moved = alice_client.patch(f"{URL}{created['id']}/", {"start_date": "2026-03-10", "end_date": "2026-03-10"})
         assert [w["code"] for w in moved.json()["warnings"]] == ["below_team_minimum"]
+
+
+class TestHostileInput:
+    """NUL bytes are refused by PostgreSQL inside queries: they must come back as 400/404, never 500."""
+
+    @pytest.mark.parametrize("field", ["user", "coverer", "approval_delegate", "type"])
+    def test_nul_in_references_is_400_on_the_field(self, alice_client, field):
+        response = alice_client.post(URL, {**TIMES, field: "a\x00b"})
+        assert response.status_code == 400
+        assert response.json()["errors"][0]["attr"] == field
+
+    @pytest.mark.parametrize("query", ["type=%00", "user=%00", "source=%00", "from=%00"])
+    def test_nul_in_filters_is_400(self, alice_client, query):
+        assert alice_client.get(f"{URL}?{query}").status_code == 400
+
+    def test_nul_in_paths_is_404(self, alice_client):
+        assert alice_client.get("/api/v1/absence-types/a%00b/").status_code == 404
+        assert alice_client.put(f"{URL}by-source/a%00/b/", TIMES).status_code == 404
