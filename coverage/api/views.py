@@ -12,6 +12,7 @@ from absences.staffing import team_staffing
 from config.api.access import acts_as_admin
 from config.api.errors import validation_error
 from config.api.fields import resolve_user_ref
+from config.api.sorting import SortFilter
 from config.api.viewsets import APIViewMixin
 from coverage.api import serializers as s
 from coverage.coverers import cover_for
@@ -90,11 +91,14 @@ class AvailabilityView(APIViewMixin, GenericAPIView):
 
 class CurrentCoverageView(APIViewMixin, GenericAPIView):
     """Everyone away at ``at`` (default now) and who covers them, one row per person, sorted by
-    username. Visible to anyone signed in; private details as for availability."""
+    ``?sort=`` (``user`` = username, ``user_id``; default ``user``). Visible to anyone signed in;
+    private details as for availability."""
 
     serializer_class = s.CurrentCoverageSerializer
     queryset = User.objects.none()
-    filter_backends: list = []
+    filter_backends = [SortFilter]
+    sort_fields = {"user": "username", "user_id": "id"}
+    default_sort = ("username",)  # model paths, as SortFilter applies them
 
     @extend_schema(parameters=[s.CurrentQuerySerializer], responses=s.CurrentCoverageSerializer(many=True))
     def get(self, request):
@@ -106,7 +110,7 @@ class CurrentCoverageView(APIViewMixin, GenericAPIView):
             if team is None:
                 raise validation_error(f"No team {params['team']}.", attr="team", code="does_not_exist")
             users = users.filter(teams=team)
-        page = self.paginate_queryset(away_users(at, users).order_by("username", "pk"))
+        page = self.paginate_queryset(self.filter_queryset(away_users(at, users)))
         states = users_availability(page, at)
         visible = detail_visible_ids(request.user, [u.pk for u in page], admin=acts_as_admin(request))
         project = params.get("project", ANY)

@@ -202,6 +202,12 @@ class TestPrivacyAndAccess:
         assert body["absence"]["type"] == "sickness" and body["absence"]["title"] == "Flu"
         assert body["message"] == "Ill. Ask Bob Jones."
 
+    def test_fields_selects_keys(self, user, alice_client):
+        body = alice_client.get(URL.format("me"), {"fields": "available,back_at"}).json()
+        assert body == {"available": True, "back_at": None}
+        response = alice_client.get(URL.format("me"), {"fields": "nope"})
+        assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "fields"
+
     def test_user_by_email_and_id(self, user, client_for, other):
         client = client_for(other)
         assert ask(client, "alice@example.com")["user"]["id"] == user.pk
@@ -209,6 +215,7 @@ class TestPrivacyAndAccess:
 
     def test_unknown_or_inactive_user_is_404(self, alice_client):
         assert alice_client.get(URL.format("nobody")).status_code == 404
+        assert alice_client.get(URL.format("al%00ice")).status_code == 404
         UserFactory(username="gone", is_active=False)
         response = alice_client.get(URL.format("gone"))
         assert response.status_code == 404 and response.json()["type"] == "client_error"

@@ -84,10 +84,21 @@ class TestRows:
         assert current(alice_client)["count"] == 0
 
 
+def test_sort_and_fields(user, other, alice_client):
+    AwayFactory(user=user)
+    AwayFactory(user=other)
+    body = current(alice_client, sort="-user", fields="user,end_at")
+    assert [r["user"]["username"] for r in body["results"]] == ["bob", "alice"]
+    assert set(body["results"][0]) == {"user", "end_at"}
+
+
 class TestBadInput:
     @pytest.mark.parametrize(
         ("params", "attr"),
         [
+            ({"sort": "coverer"}, "sort"),
+            ({"project": "OPS\x00"}, "project"),
+            ({"fields": "nope"}, "fields"),
             ({"at": "nope"}, "at"),
             ({"at": "9999-12-31T00:00:00Z"}, "at"),
             ({"team": "x"}, "team"),

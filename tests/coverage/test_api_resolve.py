@@ -163,6 +163,8 @@ class TestValidation:
             ({"assignee": "alice", "event": "assigned", "issue": "OPS-1"}, "issue.non_field_errors"),
             ({"assignee": "alice", "event": "assigned", "issue": {"labels": "ops"}}, "issue.labels"),
             ({"assignee": "alice", "event": "assigned", "issue": {"key": ["x"]}}, "issue.key"),
+            ({"assignee": "alice", "event": "assigned", "issue": {"key": "OPS\x00-1"}}, "issue.key"),
+            ({"assignee": "al\x00ice", "event": "assigned"}, "assignee"),
             ({"assignee": "alice", "event": "assigned", "issue": {"priority": {"a": 1}}}, "issue.priority"),
         ],
     )
