@@ -5,6 +5,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from absences import services
+from absences.admin_data import AbsenceDataAdminMixin
 from absences.models import Absence, AbsenceType
 from absences.selectors import PRIVATE_TYPE_KEY, STATES, absence_state, absence_working_days, absences_in_state
 from config.errors import DomainError
@@ -101,7 +102,7 @@ class AbsenceAdminForm(forms.ModelForm):
 
 
 @admin.register(Absence)
-class AbsenceAdmin(SimpleHistoryAdmin):
+class AbsenceAdmin(AbsenceDataAdminMixin, SimpleHistoryAdmin):  # export actions, import page
     form = AbsenceAdminForm
     list_display = ("user", "type", "title", "start_at", "end_at", "all_day", "recurring", "state", "coverer")
     list_filter = ("type", StateFilter, "all_day", "source")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from absences.querysets import AbsenceQuerySet
@@ -95,3 +96,38 @@ class Absence(models.Model):
     @property
     def is_recurring(self) -> bool:
         return bool(self.recurrence)
+
+
+# --- change feed (recorded by the services; read through absences/changes.py, docs/changes.md) ---------
+
+
+class AbsenceChange(models.Model):
+    """One create, update or delete of an absence, written in the same transaction as the change.
+
+    ``position`` is the feed order: null while the row is fresh, then numbered densely (1, 2, 3…)
+    by ``absences.changes.changes_sequence`` after the writing transaction has committed, so a
+    reader never passes a change that commits later with a smaller number. ``owner_id`` is the
+    absence's user (not a foreign key: tombstones outlive users), so visibility is decided at read
+    time. ``snapshot`` is the absence as the API showed it right after an upsert.
+    """
+
+    class Op(models.TextChoices):
+        UPSERT = "upsert"
+        DELETE = "delete"
+
+    position = models.BigIntegerField(null=True, blank=True, unique=True)
+    op = models.CharField(max_length=6, choices=Op.choices)
+    absence_id = models.BigIntegerField()
+    owner_id = models.BigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    snapshot = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["owner_id", "position"], name="absence_change_owner"),
+            models.Index(fields=["at"], name="absence_change_at"),
+            models.Index(fields=["id"], condition=models.Q(position__isnull=True), name="absence_change_fresh"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.op} absence {self.absence_id} at {self.position}"

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.db import IntegrityError, transaction
 
+from absences.changes import change_record_delete, change_record_upsert
 from absences.models import Absence, AbsenceType
 from absences.recurrence import parse_rrule, series_end, user_zone
 from config.errors import DomainError
@@ -259,20 +260,26 @@ def absence_create(*, user: User, actor: User | None = None, admin: bool = False
     absence = Absence(user=user, type_id=None)
     _check_may_manage(user, actor, admin)
     _assign(absence, fields, actor=actor, admin=admin)
-    return _save(absence)
+    _save(absence)
+    change_record_upsert(absence=absence)  # change feed: same transaction
+    return absence
 
 
 @transaction.atomic
 def absence_update(*, absence: Absence, actor: User | None = None, admin: bool = False, **changes) -> Absence:
     """Change some fields of an absence (a full replacement passes every field, see
     ``REPLACE_DEFAULTS``). Moving it to another user needs that user's visibility too."""
+    previous_owner_id = absence.user_id
     _assign(absence, changes, actor=actor, admin=admin)
-    return _save(absence)
+    _save(absence)
+    change_record_upsert(absence=absence, previous_owner_id=previous_owner_id)  # change feed: same transaction
+    return absence
 
 
 @transaction.atomic
 def absence_delete(*, absence: Absence) -> None:
     """Delete an absence (its history stays in the audit trail)."""
+    change_record_delete(absence=absence)  # change feed: same transaction
     absence.delete()
 
 
@@ -296,14 +303,17 @@ def absence_upsert_by_source(
         try:
             with transaction.atomic():
                 absence.save()
+            change_record_upsert(absence=absence)  # change feed: same transaction
             return absence, True
         except IntegrityError:
             existing = _locked_by_source(source, source_id)
             if existing is None:
                 raise
     _check_may_manage(existing.user, actor, admin)
+    previous_owner_id = existing.user_id
     _assign(existing, fields, actor=actor, admin=admin)
     existing.save()
+    change_record_upsert(absence=existing, previous_owner_id=previous_owner_id)  # change feed: same transaction
     return existing, False
 
 

@@ -215,6 +215,9 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # rules: activate and expire one-time rules every minute (idempotent, so a late or doubled run is harmless).
 CELERY_BEAT_SCHEDULE["rules-sweep"] = {"task": "rules.sweep_rules", "schedule": 60.0}
 
+# absences: prune the change feed's history older than 90 days, daily (idempotent).
+CELERY_BEAT_SCHEDULE["absences-prune-changes"] = {"task": "absences.prune_changes", "schedule": 24 * 3600.0}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,8 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args, seed: int, people: int, **options):
         from people import demo
 
-        rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
-        context = demo.seed(rng, people=people)
+        context = demo.seed(random.Random(seed), people=people)  # noqa: S311 - reproducible demo data, not secrets
         for app in DEMO_APPS:
             try:
                 module = importlib.import_module(f"{app}.demo")
@@ -30,7 +29,8 @@ class Command(BaseCommand):
                 if exc.name != f"{app}.demo":
                     raise
                 continue
-            module.seed(rng, context)
+            # One generator per app: what one app draws (or skips on a second run) never shifts another's data.
+            module.seed(random.Random(f"{seed}:{app}"), context)  # noqa: S311
         self.stdout.write(
             f"Demo organisation ready: {len(context['users'])} people in {len(context['teams'])} teams.\n"
             f"Admin login: admin / {DEMO_PASSWORD}   (every demo person, e.g. alice1, uses the same password)"
