@@ -26,7 +26,8 @@ def validate_holiday_region(country: str, subdivision: str) -> tuple[str, str]:
     subdivision = (subdivision or "").strip()
     if not country:
         if subdivision:
-            raise DomainError("A subdivision needs a holiday country.", attr="holiday_subdivision")
+            # Without a country no subdivision is known (schema-valid input meets this: "unknown").
+            raise DomainError("A subdivision needs a holiday country.", code="unknown", attr="holiday_subdivision")
         return "", ""
     regions = supported_regions()
     if country not in regions:
@@ -34,7 +35,9 @@ def validate_holiday_region(country: str, subdivision: str) -> tuple[str, str]:
     if subdivision:
         by_upper = {s.upper(): s for s in regions[country]}
         if subdivision.upper() not in by_upper:
-            raise DomainError(f"'{subdivision}' is not a subdivision of {country}.", attr="holiday_subdivision")
+            raise DomainError(
+                f"'{subdivision}' is not a subdivision of {country}.", code="unknown", attr="holiday_subdivision"
+            )
         subdivision = by_upper[subdivision.upper()]
     return country, subdivision
 

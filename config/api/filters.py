@@ -22,10 +22,12 @@ class UserRefMultipleField(forms.Field):
             return []
         values = value if isinstance(value, list | tuple) else [value]
         users = []
-        for raw in values:
+        # A blank entry (``?user=``) adds no condition, as a blank value does for any django-filter field.
+        for raw in (item for item in values if str(item).strip()):
             user = resolve_user_ref(raw, request=self.request)
             if user is None:
-                raise ValidationError(f"No active user '{str(raw)[:100]}'.", code="unknown")
+                # The input goes in params, never into the message: it is %-formatted later.
+                raise ValidationError("No active user '%(value)s'.", code="unknown", params={"value": str(raw)[:100]})
             users.append(user)
         return users
 

@@ -1,5 +1,8 @@
 """OpenAPI description of the shared conventions: error responses, ``?fields=``, ``If-Match``."""
 
+import zoneinfo
+
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_basic_type
@@ -7,7 +10,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework import serializers
 
-from config.api.serializers import FIELDS_PARAM
+from config.api.serializers import FIELDS_PARAM, FieldSelectionMixin
 
 
 class ErrorItemSerializer(serializers.Serializer):
@@ -32,6 +35,7 @@ ERROR_DESCRIPTIONS = {
     "415": "Unsupported media type.",
     "429": "Rate limited; see Retry-After.",
     "500": "A server error (always a bug).",
+    "503": "The database is unreachable for the moment; retry after Retry-After seconds.",
 }
 
 
@@ -46,7 +50,7 @@ class AutoSchema(SpectacularAutoSchema):
         return any(p.get("in") == "path" for p in super()._get_parameters()) or not self._is_list_view()
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "401", "403", "405", "406", "415", "429", "500"]
+        codes = ["400", "401", "403", "405", "406", "415", "429", "500", "503"]
         if self.method != "POST" or self._is_single_object():
             codes.append("404")
         if self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "etag_enabled", True):
@@ -72,7 +76,9 @@ class AutoSchema(SpectacularAutoSchema):
             params.append(
                 OpenApiParameter(
                     FIELDS_PARAM,
-                    OpenApiTypes.STR,
+                    {"type": "array", "minItems": 1, "items": {"type": "string", "enum": self._response_field_names()}},
+                    style="form",
+                    explode=False,
                     description="Comma-separated field names to return (unknown names are a 400).",
                 )
             )
@@ -87,6 +93,25 @@ class AutoSchema(SpectacularAutoSchema):
             )
         return params
 
+    def _response_field_names(self) -> list[str]:
+        serializer = self._get_serializer()
+        return sorted(getattr(serializer, "fields", {}))
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if not _documents_itself(type(serializer)):
+            schema.pop("description", None)  # not the docstring of one of our base classes
+        if direction == "response" and isinstance(serializer, FieldSelectionMixin):
+            schema.pop("required", None)  # ``?fields=`` may leave any key out
+        return schema
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        # DRF's ``allow_empty=False`` (an empty list is a 400) has no counterpart in drf-spectacular.
+        if direction == "request" and schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
+            schema.setdefault("minItems", 1)
+        return schema
+
     def _has_fields(self) -> bool:
         from config.api.viewsets import APIViewMixin
 
@@ -99,21 +124,56 @@ def _etag_views():
     return (ETagMixin,)
 
 
+def _documents_itself(cls) -> bool:
+    """Whether the docstring drf-spectacular would show is the class's own, not a shared base's."""
+    for klass in cls.__mro__:
+        if klass.__doc__:
+            return not klass.__module__.startswith("config.api")
+    return False
+
+
+def field_allows_null(field) -> bool:
+    """Null on the wire: the field allows it, or (read-only) the model column it shows is nullable."""
+    if getattr(field, "allow_null", False):
+        return True
+    model = getattr(getattr(getattr(field, "parent", None), "Meta", None), "model", None)
+    source = getattr(field, "source", None)
+    if model is None or not source or "." in source or source == "*":
+        return False
+    try:
+        return model._meta.get_field(source).null
+    except FieldDoesNotExist:
+        return False
+
+
+class TimeZoneFieldExtension(OpenApiSerializerFieldExtension):
+    """An IANA time zone name: the schema lists them so clients (and the fuzzer) know the valid ones."""
+
+    target_class = "timezone_field.rest_framework.TimeZoneSerializerField"
+
+    def map_serializer_field(self, auto_schema, direction):
+        return {"type": "string", "enum": sorted(zoneinfo.available_timezones()), "example": "Europe/Berlin"}
+
+
 class UserRefFieldExtension(OpenApiSerializerFieldExtension):
     """A user reference: id, username or email in; ``{id, username, email, name}`` out."""
 
     target_class = "config.api.fields.UserRefField"
 
     def map_serializer_field(self, auto_schema, direction):
+        nullable = {"nullable": True} if field_allows_null(self.target) else {}
         if direction == "request":
             return {
+                **nullable,
                 "oneOf": [
                     {"type": "integer", "minimum": 1, "description": "user id"},
-                    {"type": "string", "minLength": 1, "description": "username, email address or `me`"},
-                ]
+                    # A blank or whitespace-only reference is refused as invalid (not merely unknown).
+                    {"type": "string", "pattern": r"\S", "description": "username, email address or `me`"},
+                ],
             }
         return {
             "type": "object",
+            **nullable,
             "properties": {
                 "id": build_basic_type(OpenApiTypes.INT),
                 "username": build_basic_type(OpenApiTypes.STR),

@@ -1,9 +1,11 @@
 """The base serializer: ``?fields=`` selection and naive datetimes read in the subject's zone."""
 
 import datetime as dt
+from collections.abc import Mapping
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from config.api.errors import validation_error
 from config.api.fields import LocalDateTimeField, localize
@@ -33,6 +35,52 @@ class FieldSelectionMixin:
                 yield field
 
 
+def json_type_error(field: serializers.Field, value) -> str | dict | None:
+    """Why ``value`` (decoded JSON) has the wrong type for ``field``, or None.
+
+    DRF coerces by default (``0`` becomes ``"0"`` for a string, ``"yes"`` becomes ``True``, ``"7"``
+    becomes ``7``); the schema promises exact JSON types, so a client sending the wrong type
+    learns it from a 400 instead of storing something it did not mean."""
+    if value is None:
+        return None  # allow_null is the field's own business
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Must be a boolean (true or false)."
+    if isinstance(field, serializers.CharField):
+        return None if isinstance(value, str) else "Must be a string."
+    if isinstance(field, serializers.IntegerField):
+        return None if isinstance(value, int) and not isinstance(value, bool) else "Must be an integer."
+    if isinstance(field, serializers.FloatField):
+        return None if isinstance(value, int | float) and not isinstance(value, bool) else "Must be a number."
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Must be a list."
+        errors = {}
+        for index, item in enumerate(value):
+            message = json_type_error(field.child, item)
+            if isinstance(message, str):
+                errors[index] = [ErrorDetail(message, code="invalid")]
+        return errors or None
+    return None
+
+
+class StrictJSONTypesMixin:
+    """Rejects input whose JSON type differs from the field's declared type (see ``json_type_error``)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            errors = {}
+            for field in self._writable_fields:
+                if field.field_name in data:
+                    message = json_type_error(field, data[field.field_name])
+                    if message:
+                        errors[field.field_name] = (
+                            [ErrorDetail(message, code="invalid")] if isinstance(message, str) else message
+                        )
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
+
+
 class SubjectTimezoneMixin:
     """Naive datetimes in a request are read in the time zone of the user they are about."""
 
@@ -55,11 +103,11 @@ class SubjectTimezoneMixin:
         return attrs
 
 
-class Serializer(FieldSelectionMixin, SubjectTimezoneMixin, serializers.Serializer):
+class Serializer(FieldSelectionMixin, StrictJSONTypesMixin, SubjectTimezoneMixin, serializers.Serializer):
     pass
 
 
-class ModelSerializer(FieldSelectionMixin, SubjectTimezoneMixin, serializers.ModelSerializer):
+class ModelSerializer(FieldSelectionMixin, StrictJSONTypesMixin, SubjectTimezoneMixin, serializers.ModelSerializer):
     serializer_field_mapping = {
         **serializers.ModelSerializer.serializer_field_mapping,
         models.DateTimeField: LocalDateTimeField,

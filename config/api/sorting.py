@@ -19,12 +19,14 @@ class SortFilter(BaseFilterBackend):
     def get_ordering(self, request, view) -> list[str]:
         sort_map = self.get_sort_map(view)
         raw = request.query_params.get(SORT_PARAM)
-        if raw is None or raw.strip() == "":
+        if raw is None:
             default = getattr(view, "default_sort", None)
             return list(default) if default else []
+        terms = [term.strip() for term in raw.split(",") if term.strip()]
+        if not terms:
+            raise validation_error("Name at least one sort field, or leave out `sort`.", attr=SORT_PARAM)
         ordering = []
-        for term in raw.split(","):
-            term = term.strip()
+        for term in terms:
             descending = term.startswith("-")
             name = term[1:] if descending else term
             if name not in sort_map:
@@ -58,6 +60,12 @@ class SortFilter(BaseFilterBackend):
                 "description": (
                     f"Comma-separated sort fields, `-` for descending. Allowed: {', '.join(names)}. Default: {default}."
                 ),
-                "schema": {"type": "string"},
+                "schema": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "enum": [*names, *[f"-{n}" for n in names]]},
+                },
+                "style": "form",
+                "explode": False,
             }
         ]

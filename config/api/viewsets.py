@@ -7,7 +7,7 @@ from django.db import transaction
 from rest_framework import viewsets
 from rest_framework.response import Response
 
-from config.api.errors import PreconditionFailed
+from config.api.errors import PreconditionFailed, validation_error
 from config.api.serializers import FIELDS_PARAM
 
 
@@ -32,7 +32,9 @@ class APIViewMixin:
         if raw is None:
             return None
         names = [name.strip() for name in raw.split(",") if name.strip()]
-        return names or None
+        if not names:
+            raise validation_error("Name at least one field, or leave out `fields`.", attr=FIELDS_PARAM)
+        return names
 
     def get_serializer(self, *args, **kwargs):
         if self.request is not None and "selected_fields" not in kwargs:

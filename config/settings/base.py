@@ -8,6 +8,7 @@ Celery on a filesystem broker, so `make run` works on a fresh machine. `DATABASE
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 from config.env import env_bool, env_int, env_list, env_str, parse_peppers
 
@@ -33,6 +34,7 @@ INSTALLED_APPS = [
     "drf_standardized_errors",
     "solo",
     "simple_history",
+    "csp",
     "people",
     "tokens",
     "absences",
@@ -50,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "tokens.middleware.APIRateLimitMiddleware",
 ]
@@ -188,6 +191,24 @@ SPECTACULAR_SETTINGS = {
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "tokens.schema.add_rate_limit_headers",  # X-RateLimit-*, RateLimit*, Retry-After on 429
     ],
+}
+
+# Content-Security-Policy (django-csp) in every mode, so the browser tests run under the policy that
+# production serves: our own origin only, no inline scripts or styles, no plugins, no framing.
+# Swagger UI on /api/docs/ gets its one inline style through a per-view update in config/urls.py.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
 }
 
 # Celery: Redis when REDIS_URL is set, else kombu's filesystem transport so the worker and beat run

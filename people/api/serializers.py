@@ -1,9 +1,16 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from timezone_field.rest_framework import TimeZoneSerializerField
 
 from config.api.fields import UserRefListField, user_display_name
 from config.api.serializers import ModelSerializer
 from people.models import Team, User
+from people.schedules import supported_regions
+
+
+@extend_schema_field({"type": "string", "enum": ["", *sorted(supported_regions())]})
+class HolidayCountryField(serializers.CharField):
+    """An ISO 3166 alpha-2 country the ``holidays`` package knows (case-insensitive), or blank."""
 
 
 class UserSerializer(ModelSerializer):
@@ -27,7 +34,7 @@ class WorkScheduleSerializer(ModelSerializer):
         max_length=7,
         help_text="Weekdays worked, 0 = Monday … 6 = Sunday",
     )
-    holiday_country = serializers.CharField(
+    holiday_country = HolidayCountryField(
         max_length=2, allow_blank=True, required=False, help_text="ISO 3166 alpha-2 country for public holidays"
     )
     holiday_subdivision = serializers.CharField(max_length=10, allow_blank=True, required=False)

@@ -1,5 +1,5 @@
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions
 from rest_framework.settings import api_settings
 
@@ -23,7 +23,11 @@ class UserViewSet(ReadOnlyModelViewSet):
 
 
 USER_PATH_PARAM = OpenApiParameter(
-    "user", str, OpenApiParameter.PATH, description="User id, username, email address or `me`"
+    "user",
+    str,
+    OpenApiParameter.PATH,
+    description="User id, username, email address or `me`",
+    examples=[OpenApiExample("The caller", value="me")],
 )
 
 
