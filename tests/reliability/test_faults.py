@@ -225,3 +225,20 @@ def test_a_sweep_killed_mid_run_is_finished_by_the_next_one_and_nothing_is_sent_
     assert len(sent) == 8 and len(set(sent)) == 8  # user + coverer per rule, each once
 
     assert (rules_sweep().activated, len(mail.outbox)) == (0, 8)  # a later sweep sends nothing again
+
+
+@pytest.mark.django_db
+def test_the_change_feed_prune_task_retries_after_a_lost_database_connection():
+    from absences.tasks import prune_changes
+
+    calls = []
+
+    def flaky():
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return 0
+
+    with mock.patch("absences.tasks.changes_prune", side_effect=flaky):
+        prune_changes.apply(throw=False)
+    assert len(calls) == 2

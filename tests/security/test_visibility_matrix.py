@@ -120,6 +120,14 @@ CASES = [
         OWNED,
         body=absence_body,
     ),
+    Case(
+        "absences changes",
+        "GET",
+        lambda w: "/api/v1/absences/changes/",
+        same(200),
+        OWNED,
+        marker="SECRET-ABSENCE-TITLE",
+    ),
     # --- absence types (global; changes: admins) ---
     Case("absence-types list", "GET", lambda w: "/api/v1/absence-types/", same(200), NOBODY),
     Case("absence-types retrieve", "GET", lambda w: "/api/v1/absence-types/sickness/", same(200), NOBODY),
