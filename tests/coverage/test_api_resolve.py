@@ -185,8 +185,8 @@ class TestValidation:
 def test_resolve_costs_a_fixed_number_of_queries(
     count, user, other, staff, routing, client_for, django_assert_num_queries
 ):
-    """Thirteen queries with a direct, available coverer and an issue key, however many absences
-    and rules: session, caller, assignee ref, actor ref, the assignee's covering absences, absences
+    """Twelve queries with a direct, available coverer and an issue key, however many absences
+    and rules: the bearer token with its user, assignee ref, actor ref, the assignee's covering absences, absences
     ahead and rules, routing settings, the same three for the coverer, reply claim update, reply
     insert; plus four savepoint statements (the service's transaction and the insert's)."""
     for n in range(count):
@@ -197,10 +197,10 @@ def test_resolve_costs_a_fixed_number_of_queries(
     AwayFactory(user=user, coverer=other, message="Out.")
     client = client_for(staff)
     body = {"assignee": "alice", "actor": "root", "event": "assigned", "at": AT.isoformat(), "issue": {"key": "X-1"}}
-    with django_assert_num_queries(17) as captured:
+    with django_assert_num_queries(16) as captured:  # the token and its user are one query
         response = client.post(URL, body, format="json")
     assert response.json()["assign_to"]["username"] == "bob"
-    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()]) == 13
+    assert len([q for q in captured.captured_queries if "SAVEPOINT" not in q["sql"].upper()]) == 12
 
 
 def test_service_is_usable_without_a_request(user, other):

@@ -105,7 +105,7 @@ def test_staffing_cost_does_not_grow_with_the_team(team, alice_client, django_as
         member = UserFactory(username=f"m{n}")
         team.members.add(member)
         AwayFactory(user=member, **local_day(member, dt.date(2026, 12, 22)))
-    # session, caller, the team, its members (prefetched), their absences in the window
-    with django_assert_num_queries(5):
+    # the bearer token with its user, the team, its members (prefetched), their absences in the window
+    with django_assert_num_queries(4):
         rows = staffing(alice_client, team)
     assert len(rows[1]["away"]) == 30
