@@ -4,6 +4,7 @@ import datetime as dt
 from collections.abc import Mapping
 
 from django.db import models
+from django.http import QueryDict
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
@@ -35,7 +36,14 @@ class FieldSelectionMixin:
                 yield field
 
 
-def json_type_error(field: serializers.Field, value) -> str | dict | None:
+def _type_error(field: serializers.Field, key: str, default: str, **params) -> ErrorDetail:
+    """The field's own DRF message and code for a wrong type, so clients see the codes DRF documents
+    (``invalid``, ``not_a_list``) whether the type or the value was wrong."""
+    message = field.error_messages.get(key, default)
+    return ErrorDetail(message.format(**params), code=key)
+
+
+def json_type_error(field: serializers.Field, value) -> ErrorDetail | dict | None:
     """Why ``value`` (decoded JSON) has the wrong type for ``field``, or None.
 
     DRF coerces by default (``0`` becomes ``"0"`` for a string, ``"yes"`` becomes ``True``, ``"7"``
@@ -44,38 +52,41 @@ def json_type_error(field: serializers.Field, value) -> str | dict | None:
     if value is None:
         return None  # allow_null is the field's own business
     if isinstance(field, serializers.BooleanField):
-        return None if isinstance(value, bool) else "Must be a boolean (true or false)."
+        return None if isinstance(value, bool) else _type_error(field, "invalid", "Must be a valid boolean.")
     if isinstance(field, serializers.CharField):
-        return None if isinstance(value, str) else "Must be a string."
+        return None if isinstance(value, str) else ErrorDetail("Must be a string.", code="invalid")
     if isinstance(field, serializers.IntegerField):
-        return None if isinstance(value, int) and not isinstance(value, bool) else "Must be an integer."
+        valid = isinstance(value, int) and not isinstance(value, bool)
+        return None if valid else _type_error(field, "invalid", "A valid integer is required.")
     if isinstance(field, serializers.FloatField):
-        return None if isinstance(value, int | float) and not isinstance(value, bool) else "Must be a number."
+        valid = isinstance(value, int | float) and not isinstance(value, bool)
+        return None if valid else _type_error(field, "invalid", "A valid number is required.")
     if isinstance(field, serializers.ListField):
         if not isinstance(value, list):
-            return "Must be a list."
+            return _type_error(field, "not_a_list", "Must be a list.", input_type=type(value).__name__)
         errors = {}
         for index, item in enumerate(value):
             message = json_type_error(field.child, item)
             if isinstance(message, str):
-                errors[index] = [ErrorDetail(message, code="invalid")]
+                errors[index] = [message]
         return errors or None
     return None
 
 
 class StrictJSONTypesMixin:
-    """Rejects input whose JSON type differs from the field's declared type (see ``json_type_error``)."""
+    """Rejects JSON input whose type differs from the field's declared type (see ``json_type_error``).
+
+    Query strings (a ``QueryDict``: every value is text) are left to the fields' own parsing, so
+    query-parameter serializers still read ``?team=5``."""
 
     def to_internal_value(self, data):
-        if isinstance(data, Mapping):
+        if isinstance(data, Mapping) and not isinstance(data, QueryDict):
             errors = {}
             for field in self._writable_fields:
                 if field.field_name in data:
                     message = json_type_error(field, data[field.field_name])
                     if message:
-                        errors[field.field_name] = (
-                            [ErrorDetail(message, code="invalid")] if isinstance(message, str) else message
-                        )
+                        errors[field.field_name] = [message] if isinstance(message, str) else message
             if errors:
                 raise serializers.ValidationError(errors)
         return super().to_internal_value(data)
