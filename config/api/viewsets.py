@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -61,7 +62,10 @@ class ETagMixin:
         # Lock the row and read it again under the lock (views override get_queryset, so locking
         # there is not enough): a writer that waited for the lock compares against the winner's
         # committed change and gets its 412.
-        instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
+        try:
+            instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
+        except ObjectDoesNotExist:  # deleted by the writer we waited for: no tag matches any more
+            raise PreconditionFailed() from None
         if not if_match_satisfied(header, self.current_etag(instance)):
             raise PreconditionFailed()
 

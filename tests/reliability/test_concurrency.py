@@ -23,32 +23,47 @@ WRITERS = 50
 ROUNDS = 3
 
 
-def write_together(plaintext: str, url: str, method: str, bodies: list[dict], etag: str) -> list[tuple[int, dict]]:
-    """Send every body at once (one thread and one database connection each) with ``If-Match: etag``."""
-    barrier = threading.Barrier(len(bodies))
-    results: list[tuple[int, dict]] = []
+def run_together(calls: list) -> list:
+    """Run every ``call(client)`` at once, one thread and one database connection each; their results.
+
+    The barrier's timeout is generous: on a loaded CI machine starting 50 threads takes a while."""
+    barrier = threading.Barrier(len(calls))
+    results: list = []
     errors: list[BaseException] = []
 
-    def call(body):
+    def run(call):
         try:
-            client = APIClient()
-            client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
-            barrier.wait(timeout=30)
-            response = getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag)
-            results.append((response.status_code, body))
+            barrier.wait(timeout=120)
+            results.append(call())
         except BaseException as exc:  # reported in the main thread
             errors.append(exc)
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=call, args=(body,)) for body in bodies]
+    threads = [threading.Thread(target=run, args=(call,)) for call in calls]
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(timeout=120)
+        thread.join(timeout=300)
     assert not errors, errors
-    assert len(results) == len(bodies)
+    assert len(results) == len(calls)
     return results
+
+
+def bearer(plaintext: str) -> APIClient:
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {plaintext}")
+    return client
+
+
+def write_together(plaintext: str, url: str, method: str, bodies: list[dict], etag: str) -> list[tuple[int, dict]]:
+    """Send every body at once with ``If-Match: etag``; ``(status, body)`` of each."""
+
+    def writer(body):
+        client = bearer(plaintext)
+        return lambda: (getattr(client, method)(url, body, format="json", HTTP_IF_MATCH=etag).status_code, body)
+
+    return run_together([writer(body) for body in bodies])
 
 
 @requires_postgres
@@ -87,27 +102,16 @@ def test_a_stale_delete_loses_to_a_concurrent_update(client_for):
     client = client_for(owner, rate_limit_per_hour=10_000)
     url = f"/api/v1/absences/{absence.pk}/"
     etag = client.get(url)["ETag"]
-    writers = [{"title": f"writer {i}"} for i in range(WRITERS - 1)] + [{"delete": True}]
-    barrier = threading.Barrier(len(writers))
-    statuses = []
 
-    def call(body):
-        try:
-            other = APIClient()
-            other.credentials(HTTP_AUTHORIZATION=f"Bearer {client.plaintext}")
-            barrier.wait(timeout=30)
-            if body.get("delete"):
-                statuses.append(("delete", other.delete(url, HTTP_IF_MATCH=etag).status_code))
-            else:
-                statuses.append(("patch", other.patch(url, body, format="json", HTTP_IF_MATCH=etag).status_code))
-        finally:
-            connection.close()
+    def patcher(i):
+        client_i = bearer(client.plaintext)
+        body = {"title": f"writer {i}"}
+        return lambda: ("patch", client_i.patch(url, body, format="json", HTTP_IF_MATCH=etag).status_code)
 
-    threads = [threading.Thread(target=call, args=(body,)) for body in writers]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    deleter = bearer(client.plaintext)
+    calls = [patcher(i) for i in range(WRITERS - 1)]
+    calls.append(lambda: ("delete", deleter.delete(url, HTTP_IF_MATCH=etag).status_code))
+    statuses = run_together(calls)
     wins = [kind for kind, status in statuses if status in (200, 204)]
     assert len(wins) == 1, statuses
     assert sorted(status for _, status in statuses).count(412) == WRITERS - 1
