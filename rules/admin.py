@@ -5,6 +5,7 @@ import copy
 
 from django import forms
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
 from config.errors import DomainError
@@ -54,7 +55,7 @@ class RuleTransitionInline(admin.TabularInline):
 
 
 @admin.register(Rule)
-class RuleAdmin(admin.ModelAdmin):
+class RuleAdmin(SimpleHistoryAdmin):
     form = RuleAdminForm
     list_display = ("id", "user", "name", "kind", "action", "coverer", "status", "enabled", "start_at", "end_at")
     list_filter = ("kind", "status", "enabled", "action", "created_at")
@@ -105,7 +106,7 @@ class RoutingSettingsForm(forms.ModelForm):
 
 
 @admin.register(RoutingSettings)
-class RoutingSettingsAdmin(SingletonModelAdmin):
+class RoutingSettingsAdmin(SimpleHistoryAdmin, SingletonModelAdmin):
     form = RoutingSettingsForm
 
 

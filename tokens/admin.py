@@ -119,5 +119,5 @@ class APITokenAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(TokenSettings)
-class TokenSettingsAdmin(SingletonModelAdmin):
-    pass
+class TokenSettingsAdmin(SimpleHistoryAdmin, SingletonModelAdmin):
+    """The singleton, with its change history (who changed which setting) from simple_history."""

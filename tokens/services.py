@@ -25,6 +25,16 @@ def _validate_scopes(*, user, scopes: list[str], actor_scopes: list[str] | None)
     return [scope for scope in SCOPES if scope in scopes]
 
 
+def _check_calendar_narrowing(*, calendars: list[int], actor_calendar_ids: list[int] | None) -> None:
+    """A calendar-limited token mints only tokens limited to (some of) its own calendars: an empty
+    list would mean "every calendar", which the actor itself cannot see."""
+    if not actor_calendar_ids:
+        return
+    outside = sorted(set(calendars) - set(actor_calendar_ids))
+    if not calendars or outside:
+        raise PermissionDenied("A calendar-limited token can only create tokens limited to its own calendars.")
+
+
 def _validate_calendars(*, user, calendar_ids: list[int], admin: bool) -> list[int]:
     """Calendar ids must be calendars ``user`` may see (only checked once the calendars app exists)."""
     ids = sorted(set(calendar_ids))
@@ -49,6 +59,7 @@ def token_check(
     expires_at: dt.datetime | None = None,
     rate_limit_per_hour: int | None = None,
     actor_scopes: list[str] | None = None,
+    actor_calendar_ids: list[int] | None = None,
 ) -> tuple[list[str], list[int]]:
     """Validate a token's settings for ``user`` (DomainError / PermissionDenied); the clean scopes and calendars."""
     if not user.is_active:
@@ -59,6 +70,7 @@ def token_check(
     if rate_limit_per_hour is not None and rate_limit_per_hour < 1:
         raise DomainError("The rate limit is at least 1 request an hour.", attr="rate_limit_per_hour")
     calendars = _validate_calendars(user=user, calendar_ids=list(calendar_ids), admin="admin" in scopes)
+    _check_calendar_narrowing(calendars=calendars, actor_calendar_ids=actor_calendar_ids)
     return scopes, calendars
 
 
@@ -73,11 +85,13 @@ def token_create(
     expires_at: dt.datetime | None = None,
     rate_limit_per_hour: int | None = None,
     actor_scopes: list[str] | None = None,
+    actor_calendar_ids: list[int] | None = None,
 ) -> tuple[APIToken, str]:
     """Mint a token for ``user``; returns it and its plaintext (shown once, never stored).
 
     ``actor_scopes`` are the scopes of the token making the request (None for a session, the admin or
-    a command): a token never mints scopes it lacks. Who may create for whom is the caller's check.
+    a command): a token never mints scopes it lacks; ``actor_calendar_ids`` the requesting token's
+    calendar limit: a limited token never mints a wider one. Who may create for whom is the caller's check.
     """
     scopes, calendars = token_check(
         user=user,
@@ -86,6 +100,7 @@ def token_create(
         expires_at=expires_at,
         rate_limit_per_hour=rate_limit_per_hour,
         actor_scopes=actor_scopes,
+        actor_calendar_ids=actor_calendar_ids,
     )
     key_id = new_key_id()
     while APIToken.objects.filter(key_id=key_id).exists():

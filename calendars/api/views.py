@@ -212,8 +212,9 @@ ICS_RESPONSE = {
 def check_default_permissions(view, request) -> None:
     """Without a feed key a feed is an ordinary API read: the project's default permissions apply
     (signed in; a token needs its ``read`` scope)."""
-    for permission in api_settings.DEFAULT_PERMISSION_CLASSES:
-        if not permission().has_permission(request, view):
+    for permission_class in api_settings.DEFAULT_PERMISSION_CLASSES:
+        permission = permission_class()  # its message may name the missing scope after the check
+        if not permission.has_permission(request, view):
             view.permission_denied(request, message=getattr(permission, "message", None))
 
 

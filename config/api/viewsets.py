@@ -3,6 +3,7 @@
 import hashlib
 import json
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from rest_framework import viewsets
 from rest_framework.response import Response
@@ -54,15 +55,18 @@ class ETagMixin:
         serializer = self.get_serializer_class()(instance, context=self.get_serializer_context())
         return etag_of(serializer.data)
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        if getattr(self, "_lock_for_precondition", False):
-            queryset = queryset.select_for_update(of=("self",))
-        return queryset
-
     def check_precondition(self, instance) -> None:
         header = self.request.headers.get("If-Match")
-        if header and not if_match_satisfied(header, self.current_etag(instance)):
+        if not header:
+            return
+        # Lock the row and read it again under the lock (views override get_queryset, so locking
+        # there is not enough): a writer that waited for the lock compares against the winner's
+        # committed change and gets its 412.
+        try:
+            instance.refresh_from_db(from_queryset=type(instance)._base_manager.select_for_update())
+        except ObjectDoesNotExist:  # deleted by the writer we waited for: no tag matches any more
+            raise PreconditionFailed() from None
+        if not if_match_satisfied(header, self.current_etag(instance)):
             raise PreconditionFailed()
 
     def get_object(self):
@@ -73,7 +77,6 @@ class ETagMixin:
 
     def dispatch(self, request, *args, **kwargs):
         if request.method in ("PUT", "PATCH", "DELETE") and request.headers.get("If-Match"):
-            self._lock_for_precondition = True
             with transaction.atomic():
                 return super().dispatch(request, *args, **kwargs)
         return super().dispatch(request, *args, **kwargs)

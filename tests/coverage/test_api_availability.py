@@ -232,7 +232,7 @@ class TestPrivacyAndAccess:
 
 @pytest.mark.parametrize("count", [1, 40])
 def test_availability_costs_a_fixed_number_of_queries(count, user, other, staff, client_for, django_assert_num_queries):
-    """Six queries: session, caller, the user in the path, their absences covering ``at``, their
+    """Five queries: the bearer token with its user, the user in the path, their absences covering ``at``, their
     absences ahead (values), their rules (staff caller)."""
     for n in range(count):
         start = T0 - dt.timedelta(days=200) + dt.timedelta(days=9 * n)

@@ -3,7 +3,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import generics, mixins, permissions, status
 from rest_framework.response import Response
 
-from config.api.access import acts_as_admin
+from config.api.access import acts_as_admin, token_calendar_ids
 from config.api.viewsets import APIViewMixin, ETagMixin, GenericViewSet
 from tokens import services
 from tokens.api.serializers import APITokenCreatedSerializer, APITokenSerializer, TokenSettingsSerializer
@@ -53,6 +53,7 @@ class APITokenViewSet(
             created_by=request.user,
             calendar_ids=data.pop("calendars", []),
             actor_scopes=_actor_scopes(request),
+            actor_calendar_ids=token_calendar_ids(request),
             **data,
         )
         body = APITokenCreatedSerializer(token, context={**self.get_serializer_context(), "plaintext": plaintext})

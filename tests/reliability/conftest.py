@@ -1,0 +1,97 @@
+# ruff: noqa: S603, S607 - fault tests start local redis-server/celery/python processes with fixed arguments
+"""Fault-injection helpers: a throwaway Redis the test starts and stops itself (never the machine's
+shared one on 6379), and the environment a subprocess needs to reach the test database."""
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.conftest import requires_postgres
+
+needs_services = [
+    requires_postgres,
+    pytest.mark.skipif(not settings.REDIS_URL, reason="fault tests run in the PostgreSQL + Redis mode (REDIS_URL)"),
+    pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server binary"),
+]
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class ThrowawayRedis:
+    """A private ``redis-server`` on a free port, started and stopped by PID (and by SHUTDOWN)."""
+
+    def __init__(self, workdir: Path):
+        self.port = free_port()
+        self.workdir = workdir
+        self.process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.workdir)],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.ping():
+                return
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on port {self.port}")
+
+    def ping(self) -> bool:
+        result = subprocess.run(
+            ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True, timeout=5, check=False
+        )
+        return result.stdout.strip() == "PONG"
+
+    def stop(self) -> None:
+        """``SHUTDOWN NOSAVE``, as an operator (or a crash) would stop it; then make sure by PID."""
+        if self.process is None:
+            return
+        subprocess.run(["redis-cli", "-p", str(self.port), "shutdown", "nosave"], capture_output=True, check=False)
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        self.process = None
+
+
+@pytest.fixture
+def throwaway_redis(tmp_path):
+    redis = ThrowawayRedis(tmp_path)
+    redis.start()
+    try:
+        yield redis
+    finally:
+        redis.stop()  # always, even when the test failed with Redis up or down
+
+
+def subprocess_env(**extra) -> dict:
+    """Environment for a child process that uses this test's (PostgreSQL) database."""
+    db = connection.settings_dict
+    url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    return {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url, **extra}
+
+
+def stop_process(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.kill()
+    process.wait(timeout=10)
