@@ -163,3 +163,17 @@ class TestSchemaIsHonest:
     def test_non_empty_lists_say_min_items(self, schema):
         scopes = schema["components"]["schemas"]["APITokenRequest"]["properties"]["scopes"]
         assert scopes["minItems"] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/teams/", "/api/v1/absences/", "/api/v1/absences/by-source/hr/abc-1/", "/api/v1/coverage/current/"],
+)
+def test_options_is_a_405_in_the_error_shape(staff_client, path):
+    """ST101: OPTIONS on ``/absences/by-source/...`` was a 500 (SimpleMetadata called get_object()
+    without a ``pk``). The schema documents no OPTIONS: it is a 405 everywhere."""
+    response = staff_client.options(path)
+    assert response.status_code == 405
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert body["errors"][0]["code"] == "method_not_allowed"
