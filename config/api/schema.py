@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_basic_type
@@ -119,6 +120,7 @@ class AutoSchema(SpectacularAutoSchema):
             and not field.allow_blank
             and schema.get("type") == "string"
             and not {"pattern", "format", "enum"} & schema.keys()
+            and not any(isinstance(v, RegexValidator) for v in field.validators)  # its own pattern
         ):
             schema["pattern"] = r"\S"
         return schema
