@@ -22,7 +22,7 @@ class LocalDateTimeFormField(forms.Field):
     """ISO 8601 datetime (or date, meaning its midnight); naive values stay naive for the filter."""
 
     def to_python(self, value):
-        if value in (None, ""):
+        if value is None:
             return None
         try:
             return dt.datetime.fromisoformat(str(value).strip())

@@ -117,9 +117,9 @@ def _apply_dates(absence: Absence, changes: dict) -> None:
     end_date = changes.get("end_date") or (absence.end_date if absence.all_day else None) or start_date
     for name, day in (("start_date", start_date), ("end_date", end_date)):
         if not EARLIEST.date() <= day < LATEST.date():
-            raise DomainError("Dates run from 1900 to 8999.", attr=name)
+            raise DomainError("Dates run from 1900 to 8999.", code="out_of_range", attr=name)
     if end_date < start_date:
-        raise DomainError("end_date must not be before start_date.", attr="end_date")
+        raise DomainError("end_date must not be before start_date.", code="end_before_start", attr="end_date")
     if (end_date - start_date).days + 1 > MAX_LENGTH.days:
         raise DomainError("An absence lasts at most 366 days.", code="max_length", attr="end_date")
     absence.all_day, absence.start_date, absence.end_date = True, start_date, end_date
@@ -133,7 +133,9 @@ def _apply_times(absence: Absence, changes: dict, user_changed: bool) -> None:
     sent_dates = any(changes.get(name) is not None for name in ("start_date", "end_date"))
     sent_times = any(changes.get(name) is not None for name in ("start_at", "end_at"))
     if sent_dates and sent_times:
-        raise DomainError("Send either start_at/end_at or start_date/end_date, not both.", attr="start_date")
+        raise DomainError(
+            "Send either start_at/end_at or start_date/end_date, not both.", code="exclusive", attr="start_date"
+        )
     if sent_dates or (absence.all_day and user_changed and not sent_times):
         _apply_dates(absence, changes)
         return
@@ -147,9 +149,9 @@ def _apply_times(absence: Absence, changes: dict, user_changed: bool) -> None:
         raise DomainError("Give end_at.", code="required", attr="end_at")
     for name in ("start_at", "end_at"):
         if not EARLIEST <= getattr(absence, name) < LATEST:
-            raise DomainError("Times run from 1900 to 8999.", attr=name)
+            raise DomainError("Times run from 1900 to 8999.", code="out_of_range", attr=name)
     if absence.end_at <= absence.start_at:
-        raise DomainError("End must be after start.", attr="end_at")
+        raise DomainError("End must be after start.", code="end_before_start", attr="end_at")
     if absence.end_at - absence.start_at > MAX_LENGTH:
         raise DomainError("An absence lasts at most 366 days.", code="max_length", attr="end_at")
 
@@ -182,7 +184,7 @@ def _normalise_exceptions(values, user: User) -> list[str]:
 
 def _validate(absence: Absence) -> None:
     if absence.coverer_id is not None and absence.coverer_id == absence.user_id:
-        raise DomainError("The coverer must be someone else than the absent user.", attr="coverer")
+        raise DomainError("The coverer must be someone else than the absent user.", code="self_cover", attr="coverer")
     if absence.recurrence:
         parse_rrule(absence.recurrence, absence.start_at.astimezone(user_zone(absence.user)))
     absence.recurrence_exceptions = _normalise_exceptions(absence.recurrence_exceptions, absence.user)

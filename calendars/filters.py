@@ -1,6 +1,7 @@
 """Query-string filters for calendars and events."""
 
 import django_filters
+from django.core.exceptions import ValidationError
 
 from calendars.models import Calendar, Event
 from config.api.filters import BooleanFilter, FilterSet, UserRefFilter
@@ -8,6 +9,20 @@ from config.api.filters import BooleanFilter, FilterSet, UserRefFilter
 
 class CharInFilter(django_filters.BaseInFilter, django_filters.CharFilter):
     pass
+
+
+class DateTimeField(django_filters.fields.IsoDateTimeField):
+    """ISO 8601 datetime; an empty value is a 400 like any other non-datetime (the schema says
+    ``format: date-time``), not a filter left out."""
+
+    def to_python(self, value):
+        if value == "":
+            raise ValidationError("Give an ISO 8601 datetime, e.g. 2026-03-02T09:00:00Z.", code="invalid")
+        return super().to_python(value)
+
+
+class DateTimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = DateTimeField
 
 
 class CalendarFilter(FilterSet):
@@ -23,8 +38,8 @@ class CalendarFilter(FilterSet):
 
 class EventFilter(FilterSet):
     type = CharInFilter(field_name="type", label="Event types, comma-separated")
-    end_at__gt = django_filters.IsoDateTimeFilter(field_name="end_at", lookup_expr="gt", label="Ending after")
-    start_at__lt = django_filters.IsoDateTimeFilter(field_name="start_at", lookup_expr="lt", label="Starting before")
+    end_at__gt = DateTimeFilter(field_name="end_at", lookup_expr="gt", label="Ending after")
+    start_at__lt = DateTimeFilter(field_name="start_at", lookup_expr="lt", label="Starting before")
     attendee = UserRefFilter(field_name="attendees", distinct=True)
 
     class Meta:

@@ -109,17 +109,17 @@ def event_times(
     """Checked times of an event. All-day events also store their UTC midnights for indexing."""
     if all_day:
         if end_date < start_date:
-            raise DomainError("End date must not be before start date.", attr="end_date")
+            raise DomainError("End date must not be before start date.", code="end_before_start", attr="end_date")
         start_at = dt.datetime.combine(start_date, dt.time(0), tzinfo=dt.UTC)
         end_at = dt.datetime.combine(end_date + dt.timedelta(days=1), dt.time(0), tzinfo=dt.UTC)
         attr = "end_date"
     else:
         if end_at <= start_at:
-            raise DomainError("End must be after start.", attr="end_at")
+            raise DomainError("End must be after start.", code="end_before_start", attr="end_at")
         start_date = end_date = None
         attr = "end_at"
     if end_at - start_at > MAX_EVENT_LENGTH:
-        raise DomainError("An event lasts at most 366 days.", attr=attr)
+        raise DomainError("An event lasts at most 366 days.", code="max_duration", attr=attr)
     return {
         "start_at": start_at,
         "end_at": end_at,

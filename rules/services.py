@@ -130,7 +130,7 @@ def _check_window(rule: Rule, changes: dict[str, Any]) -> None:
         if getattr(rule, attr) is None:
             raise DomainError("A one-time rule needs a start and an end.", code="required", attr=attr)
     if rule.end_at <= rule.start_at:
-        raise DomainError("End must be after start.", code="invalid", attr="end_at")
+        raise DomainError("End must be after start.", code="end_before_start", attr="end_at")
 
 
 def _check_coverer(rule: Rule, changes: dict[str, Any]) -> None:
@@ -143,7 +143,7 @@ def _check_coverer(rule: Rule, changes: dict[str, Any]) -> None:
     if rule.coverer is None:
         raise DomainError("A reassign rule needs a coverer.", code="required", attr="coverer")
     if rule.coverer_id == rule.user_id:
-        raise DomainError("The coverer cannot be the rule's own user.", code="invalid", attr="coverer")
+        raise DomainError("The coverer cannot be the rule's own user.", code="self_cover", attr="coverer")
 
 
 def _normalise(values: Iterable[str], *, upper: bool) -> list[str]:
@@ -160,7 +160,9 @@ def _check_placeholders(message: str) -> None:
     if unknown:
         known = ", ".join("{" + name + "}" for name in PLACEHOLDERS)
         raise DomainError(
-            f"Unknown placeholder {{{unknown[0]}}} in the message; use {known}.", code="invalid", attr="message"
+            f"Unknown placeholder {{{unknown[0]}}} in the message; use {known}.",
+            code="unknown_placeholder",
+            attr="message",
         )
 
 

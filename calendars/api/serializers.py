@@ -110,13 +110,17 @@ class EventSerializer(ModelSerializer):
         dates = attrs.get("start_date") is not None or attrs.get("end_date") is not None
         times = "start_at" in attrs or "end_at" in attrs
         if dates and times:
-            raise validation_error("Send start_at/end_at or start_date/end_date, not both.", attr="start_date")
+            raise validation_error(
+                "Send start_at/end_at or start_date/end_date, not both.", attr="start_date", code="exclusive"
+            )
         for key in ("start_date", "end_date"):
             if attrs.get(key, 0) is None:
                 attrs.pop(key)
         if not dates and not times:
             if self.instance is None:
-                raise validation_error("Send start_at and end_at, or start_date and end_date.", attr="start_at")
+                raise validation_error(
+                    "Send start_at and end_at, or start_date and end_date.", attr="start_at", code="required"
+                )
             return attrs
         attrs["times"] = self._times(attrs, all_day=dates)
         return attrs
@@ -133,7 +137,7 @@ class EventSerializer(ModelSerializer):
         try:
             return event_times(all_day=all_day, **values)
         except DomainError as exc:
-            raise validation_error(exc.detail, attr=exc.attr) from None
+            raise validation_error(exc.detail, attr=exc.attr, code=exc.code) from None
 
 
 class SearchEventSerializer(Serializer):
@@ -202,7 +206,7 @@ class EventSearchSerializer(Serializer):
         start, _ = self._moment(attrs, "start", zone)
         end, end_attr = self._moment(attrs, "end", zone)
         if end <= start:
-            raise validation_error("The end must be after the start.", attr=end_attr)
+            raise validation_error("The end must be after the start.", attr=end_attr, code="end_before_start")
         # Elapsed time or the caller's wall clock, whichever is shorter: 92 calendar days stay
         # allowed across a DST change, and 92 days of elapsed time always are.
         wall = end.astimezone(zone).replace(tzinfo=None) - start.astimezone(zone).replace(tzinfo=None)
@@ -214,12 +218,12 @@ class EventSearchSerializer(Serializer):
     def _moment(self, attrs: dict, name: str, zone) -> tuple[dt.datetime, str]:
         text, millis = attrs.pop(name, None), attrs.pop(f"{name}_ms", None)
         if text is not None and millis is not None:
-            raise validation_error(f"Give {name} or {name}_ms, not both.", attr=f"{name}_ms")
+            raise validation_error(f"Give {name} or {name}_ms, not both.", attr=f"{name}_ms", code="exclusive")
         if millis is not None:
             try:
                 return EPOCH + dt.timedelta(milliseconds=millis), f"{name}_ms"
             except OverflowError:
-                raise validation_error("Out of range.", attr=f"{name}_ms") from None
+                raise validation_error("Out of range.", attr=f"{name}_ms", code="out_of_range") from None
         if text is None:
             raise validation_error(f"Give {name} or {name}_ms.", attr=name, code="required")
         return parse_moment(text, zone, attr=name), name

@@ -3,6 +3,7 @@
 import zoneinfo
 
 from django.core.exceptions import FieldDoesNotExist
+from django.core.validators import RegexValidator
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.plumbing import build_basic_type
@@ -110,6 +111,18 @@ class AutoSchema(SpectacularAutoSchema):
         # DRF's ``allow_empty=False`` (an empty list is a 400) has no counterpart in drf-spectacular.
         if direction == "request" and schema.get("type") == "array" and getattr(field, "allow_empty", True) is False:
             schema.setdefault("minItems", 1)
+        # A CharField trims whitespace before its blank check, so " " is a 400 although it meets
+        # minLength 1: say "at least one non-space character" (schemathesis ST202).
+        if (
+            direction == "request"
+            and type(field) is serializers.CharField
+            and field.trim_whitespace
+            and not field.allow_blank
+            and schema.get("type") == "string"
+            and not {"pattern", "format", "enum"} & schema.keys()
+            and not any(isinstance(v, RegexValidator) for v in field.validators)  # its own pattern
+        ):
+            schema["pattern"] = r"\S"
         return schema
 
     def _has_fields(self) -> bool:

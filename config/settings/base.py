@@ -149,6 +149,9 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "config.api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    # No OPTIONS metadata: the schema documents no OPTIONS, and SimpleMetadata's get_object() fails
+    # on views without a `pk` (a 500). OPTIONS is a 405 in the error shape everywhere.
+    "DEFAULT_METADATA_CLASS": None,
     "PAGE_SIZE": 50,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -103,7 +103,10 @@ class CurrentQuerySerializer(QuerySerializer):
     at = InstantField(required=False, help_text="ISO 8601 instant (default now); naive = your zone")
     team = serializers.IntegerField(required=False, min_value=1, help_text="Only members of this team (id)")
     project = serializers.CharField(
-        required=False, max_length=100, help_text="Pick each row's rule as for a work item of this project"
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="Pick each row's rule as for a work item of this project (empty: any project)",
     )
 
 

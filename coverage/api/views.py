@@ -113,7 +113,7 @@ class CurrentCoverageView(APIViewMixin, GenericAPIView):
         page = self.paginate_queryset(self.filter_queryset(away_users(at, users)))
         states = users_availability(page, at)
         visible = detail_visible_ids(request.user, [u.pk for u in page], admin=acts_as_admin(request))
-        project = params.get("project", ANY)
+        project = params.get("project") or ANY
         rows = [coverage_row(states[u.pk], reveal=u.pk in visible, project=project) for u in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 

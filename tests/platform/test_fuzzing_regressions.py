@@ -4,6 +4,7 @@ the people endpoints. Each test names the failure it pins."""
 import pytest
 import yaml
 
+from tests.calendars.factories import CalendarFactory
 from tests.factories import TeamFactory
 
 
@@ -163,3 +164,69 @@ class TestSchemaIsHonest:
     def test_non_empty_lists_say_min_items(self, schema):
         scopes = schema["components"]["schemas"]["APITokenRequest"]["properties"]["scopes"]
         assert scopes["minItems"] == 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/teams/", "/api/v1/absences/", "/api/v1/absences/by-source/hr/abc-1/", "/api/v1/coverage/current/"],
+)
+def test_options_is_a_405_in_the_error_shape(staff_client, path):
+    """ST101: OPTIONS on ``/absences/by-source/...`` was a 500 (SimpleMetadata called get_object()
+    without a ``pk``). The schema documents no OPTIONS: it is a 405 everywhere."""
+    response = staff_client.options(path)
+    assert response.status_code == 405
+    body = response.json()
+    assert body["type"] == "client_error"
+    assert body["errors"][0]["code"] == "method_not_allowed"
+
+
+def test_non_blank_string_fields_say_so_in_the_schema(schema, staff_client):
+    """ST202: ``{"name": "\\xa0"}`` met minLength 1 but DRF trims it to blank (a 400)."""
+    name = schema["components"]["schemas"]["TeamRequest"]["properties"]["name"]
+    assert name["pattern"] == r"\S"
+    response = staff_client.post("/api/v1/teams/", {"name": "\xa0"}, format="json")
+    assert error_attrs(response) == {"name": "blank"}
+
+
+def test_empty_coverage_project_means_any_project(schema, staff_client):
+    """ST(negative_data_rejection): ``project=`` was accepted although the schema said minLength 1."""
+    operation = schema["paths"]["/api/v1/coverage/current/"]["get"]
+    assert "minLength" not in parameter(operation, "project")["schema"]
+    response = staff_client.get("/api/v1/coverage/current/", {"project": ""})
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("path", "param"),
+    [
+        ("/api/v1/calendars/{pk}/events/", "start_at__lt"),
+        ("/api/v1/calendars/{pk}/events/", "end_at__gt"),
+        ("/api/v1/absences/", "from"),
+        ("/api/v1/absences/", "start_at__lt"),
+    ],
+)
+def test_empty_datetime_filter_is_a_400(staff_client, path, param):
+    """ST(negative_data_rejection): ``start_at__lt=`` was ignored although the schema says date-time."""
+    path = path.format(pk=CalendarFactory(is_public=True).pk)
+    assert error_attrs(staff_client.get(path, {param: ""})) == {param: "invalid"}
+
+
+@pytest.mark.parametrize(
+    ("payload", "attr", "code"),
+    [
+        ({"start_at": "2026-03-02T09:00:00Z", "end_at": "2026-03-02T08:00:00Z"}, "end_at", "end_before_start"),
+        (
+            {"start_at": "2026-03-02T09:00:00Z", "end_at": "2026-03-02T10:00:00Z", "start_date": "2026-03-02"},
+            "start_date",
+            "exclusive",
+        ),
+    ],
+)
+def test_cross_field_rules_have_codes_of_their_own(staff_client, payload, attr, code):
+    """ST202: rules between two fields (which OpenAPI cannot express) are told apart from malformed
+    input by their codes, which .ci/schemathesis_hooks.py accepts by name."""
+    calendar = CalendarFactory(is_public=True)
+    response = staff_client.post(
+        f"/api/v1/calendars/{calendar.pk}/events/", {"type": "meeting", "title": "Sync", **payload}, format="json"
+    )
+    assert error_attrs(response) == {attr: code}

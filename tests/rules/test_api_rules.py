@@ -78,8 +78,8 @@ def test_create_recurring_rule_is_active_at_once(alice_client):
         (one_time(start_at=None), "start_at", "required"),
         ({"kind": "one_time", "action": "keep", "end_at": "2026-12-05T17:00:00Z"}, "start_at", "required"),
         ({"kind": "one_time", "action": "keep", "start_at": "2026-12-05T17:00:00Z"}, "end_at", "required"),
-        (one_time(end_at="2026-12-01T09:00:00Z"), "end_at", "invalid"),
-        (one_time(end_at="2026-11-30T09:00:00Z"), "end_at", "invalid"),
+        (one_time(end_at="2026-12-01T09:00:00Z"), "end_at", "end_before_start"),
+        (one_time(end_at="2026-11-30T09:00:00Z"), "end_at", "end_before_start"),
         ({"kind": "recurring", "action": "keep", "start_at": "2026-12-01T09:00:00Z"}, "start_at", "not_allowed"),
         ({"kind": "recurring", "action": "keep", "end_at": "2026-12-01T09:00:00Z"}, "end_at", "not_allowed"),
         ({"action": "keep"}, "kind", "required"),
@@ -87,12 +87,12 @@ def test_create_recurring_rule_is_active_at_once(alice_client):
         (one_time(action=None), "action", "null"),
         (one_time(action="forward"), "action", "invalid_choice"),
         (one_time(action="reassign"), "coverer", "required"),
-        (one_time(action="reassign", coverer="alice"), "coverer", "invalid"),
+        (one_time(action="reassign", coverer="alice"), "coverer", "self_cover"),
         (one_time(action="keep", coverer="bob"), "coverer", "not_allowed"),
         (one_time(action="reassign", coverer="nobody"), "coverer", "unknown"),
         (one_time(name="x" * 121), "name", "max_length"),
         (one_time(message="x" * 2001), "message", "max_length"),
-        (one_time(message="Ask {manager}"), "message", "invalid"),
+        (one_time(message="Ask {manager}"), "message", "unknown_placeholder"),
         (one_time(projects="WEB"), "projects", "not_a_list"),
         (one_time(projects=[""]), "projects.0", "blank"),
         (one_time(issue_types=["Bug", "x" * 101]), "issue_types.1", "max_length"),
@@ -179,7 +179,7 @@ def test_patch_validates_the_resulting_rule(alice_client):
     rule_id = alice_client.post(URL, one_time()).json()["id"]
     assert error_of(alice_client.patch(f"{URL}{rule_id}/", {"action": "reassign"}))[:2] == ("coverer", "required")
     attr, code, _ = error_of(alice_client.patch(f"{URL}{rule_id}/", {"end_at": "2026-11-01T00:00:00Z"}))
-    assert (attr, code) == ("end_at", "invalid")
+    assert (attr, code) == ("end_at", "end_before_start")
     assert Rule.objects.get(pk=rule_id).action == "keep"
 
 
