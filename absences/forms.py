@@ -27,7 +27,7 @@ def find_user(text: str) -> User | None:
     """An active user named by username, email or id (the API's user reference), case-insensitively."""
     text = text.strip()
     people = User.objects.active()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         return people.filter(pk=int(text)).first()
     return people.filter(username__iexact=text).first() or people.filter(email__iexact=text).first()
 

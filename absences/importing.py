@@ -103,7 +103,7 @@ def _existing(source: str, source_id: str, user) -> Absence | None:
     absence with that id when it belongs to the same user (an export of this installation)."""
     absences = Absence.objects.select_related("user", "type")
     found = absences.filter(source=source, source_id=source_id).first()
-    if found is None and source == OWN_SOURCE and source_id.isdigit() and len(source_id) < 19:
+    if found is None and source == OWN_SOURCE and source_id.isascii() and source_id.isdigit() and len(source_id) < 19:
         found = absences.filter(pk=int(source_id), source__isnull=True, user=user).first()
     return found
 

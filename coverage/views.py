@@ -124,7 +124,7 @@ def staffing_start(request):
     """The nav's Staffing link and the team chooser: go to the chosen (else first) team's chart."""
     teams = staffing_teams_visible_to(request.user, admin=False).order_by("name")
     chosen = request.GET.get("team", "")
-    team = teams.filter(pk=int(chosen)).first() if chosen.isdigit() else teams.first()
+    team = teams.filter(pk=int(chosen)).first() if chosen.isascii() and chosen.isdigit() else teams.first()
     if team is None:
         if chosen:
             raise Http404

@@ -78,6 +78,6 @@ class AbsenceChangesView(APIView):
 def _limit(raw: str | None) -> int:
     if raw is None or raw == "":
         return changes.DEFAULT_LIMIT
-    if not raw.isdigit() or not 1 <= int(raw) <= changes.MAX_LIMIT:
+    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= changes.MAX_LIMIT:
         raise validation_error(f"Give a whole number from 1 to {changes.MAX_LIMIT}.", attr="limit")
     return int(raw)

@@ -76,7 +76,7 @@ def resolve_user_ref(value, *, request=None, active_only: bool = True):
     if text == "me":
         user = getattr(request, "user", None)
         return user if user is not None and user.is_authenticated else None
-    if text.isdigit():
+    if text.isascii() and text.isdigit():
         number = int(text)
         return queryset.filter(pk=number).first() if 0 < number < 2**63 else None
     if "@" in text:

@@ -230,3 +230,12 @@ def test_cross_field_rules_have_codes_of_their_own(staff_client, payload, attr, 
         f"/api/v1/calendars/{calendar.pk}/events/", {"type": "meeting", "title": "Sync", **payload}, format="json"
     )
     assert error_attrs(response) == {attr: code}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("value", ["³", "²5", "١٢"])
+def test_non_ascii_digits_in_a_user_reference_are_an_unknown_user_not_a_500(alice_client, value):
+    """str.isdigit() is true for superscripts, which int() refuses: found by schemathesis as a 500."""
+    response = alice_client.get("/api/v1/teams/", {"member": value})
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "member"
