@@ -23,6 +23,9 @@ HOLIDAY_COLOR = "#dc2626"
 SHOWN_FIELDS = ("id", "user", "type", "title", "start_at", "end_at", "all_day", "start_date", "end_date", "recurrence",
                 "recurrence_exceptions")  # fmt: skip
 FEED_FIELDS = ("message", "updated_at")
+# What rows and feeds use of a person: their name, reference and zone (``user_ref``, ``zone_of``).
+PERSON_FIELDS = ("id", "username", "first_name", "last_name", "email", "timezone")
+HOLIDAY_FIELDS = ("holiday_country", "holiday_subdivision")
 # A calendar feed shows absences and events that ended at most this long ago, and all future ones.
 FEED_PAST = dt.timedelta(days=90)
 
@@ -106,10 +109,13 @@ def event_search(*, scope: SearchScope, query: SearchQuery) -> list[dict]:
     direct = query.calendar_ids is None and scope.token_calendar_ids is None
     user_ids = {u.pk for u in query.users} if query.users is not None else None
     people = _searched_people(scope, membership, direct, user_ids)
-    results = _absence_rows(scope, query, membership, direct, people)
+    # Listed people are loaded once, for the rows and the holiday regions; everyone is not.
+    loaded = None if people is None else load_people(people, HOLIDAY_FIELDS)
+    results = _absence_rows(scope, query, membership, direct, people, loaded)
     results += _event_rows(calendars, query, scope.user)
     if query.include_holidays:
-        results += _holiday_rows(scope, query, people)
+        regions = everyones_holiday_regions() if loaded is None else regions_of(loaded.values())
+        results += _holiday_rows(scope, query, regions)
     results.sort(key=lambda row: (row["start_at"], row["id"]))
     return results
 
@@ -156,9 +162,17 @@ def absences_of_people_in(people: set[int] | None, start: dt.datetime, end: dt.d
     return absences.filter(open_after(start), user_id__in=sorted(people), start_at__lt=end)
 
 
-def _absence_rows(scope, query, membership, direct, people) -> list[dict]:
+def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, User]:
+    """The people with these ids by id, with only the fields rows and feeds use (plus ``extra``)."""
+    if not ids:
+        return {}
+    people = User.objects.filter(pk__in=sorted(ids)).only(*PERSON_FIELDS, *extra).order_by()
+    return {person.pk: person for person in people}
+
+
+def _absence_rows(scope, query, membership, direct, people, loaded) -> list[dict]:
     absences = absences_of_people_in(people, query.start, query.end)
-    absences = absence_rows(absences.order_by(), SHOWN_FIELDS)
+    absences = absence_rows(absences.order_by(), SHOWN_FIELDS, loaded)
     rows = []
     for absence in absences:
         shown_in = membership.calendars_showing(absence)
@@ -219,17 +233,19 @@ def event_span(event: Event, reader) -> tuple[dt.datetime, dt.datetime]:
     return event.start_at, event.end_at
 
 
-def holiday_regions(people: set[int] | None) -> set[tuple[str, str]]:
-    """The distinct (country, subdivision) pairs of the work schedules of ``people`` (None: everyone)."""
-    rows = User.objects.exclude(holiday_country="")
-    if people is not None:
-        rows = rows.filter(pk__in=sorted(people))
-    return set(rows.order_by().values_list("holiday_country", "holiday_subdivision").distinct())
+def everyones_holiday_regions() -> set[tuple[str, str]]:
+    """The distinct (country, subdivision) pairs of everyone's work schedules."""
+    rows = User.objects.exclude(holiday_country="").order_by()
+    return set(rows.values_list(*HOLIDAY_FIELDS).distinct())
 
 
-def _holiday_rows(scope, query, people) -> list[dict]:
+def regions_of(people) -> set[tuple[str, str]]:
+    """The (country, subdivision) pairs of people loaded with ``HOLIDAY_FIELDS``."""
+    return {(p.holiday_country, p.holiday_subdivision) for p in people if p.holiday_country}
+
+
+def _holiday_rows(scope, query, regions: set[tuple[str, str]]) -> list[dict]:
     zone = zone_of(scope.user)
-    regions = holiday_regions(people)
     first = (query.start.astimezone(zone) - dt.timedelta(days=1)).date()
     last = (query.end.astimezone(zone) + dt.timedelta(days=1)).date()
     rows = {}
@@ -279,8 +295,8 @@ def calendar_feed_absences(calendar: Calendar) -> list["AbsenceRow"]:
     """
     team_members = Team.members.through.objects.filter(team__calendars=calendar).values("user_id")
     direct_members = Calendar.members.through.objects.filter(calendar=calendar).values("user_id")
-    members = User.objects.filter(models.Q(pk__in=direct_members) | models.Q(pk__in=team_members)).order_by()
-    people = {person.pk: person for person in members}
+    members = User.objects.filter(models.Q(pk__in=direct_members) | models.Q(pk__in=team_members))
+    people = {person.pk: person for person in members.only(*PERSON_FIELDS).order_by()}
     absences = Absence.objects.filter(user_id__in=sorted(people))
     type_keys = list(calendar.absence_types.values_list("key", flat=True))
     if type_keys:
@@ -342,8 +358,7 @@ def absence_rows(absences, fields: tuple[str, ...], people: dict[int, User] | No
     """
     rows = [AbsenceRow(*values) for values in absences.values_list(*fields)]
     if people is None:
-        ids = {row.user_id for row in rows}
-        people = {user.pk: user for user in User.objects.filter(pk__in=ids).order_by()} if ids else {}
+        people = load_people({row.user_id for row in rows})
     types = {kind.pk: kind for kind in AbsenceType.objects.order_by()}
     for row in rows:
         row.user = people[row.user_id]
