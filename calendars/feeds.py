@@ -2,6 +2,7 @@
 RRULE and EXDATEs, in its user's zone with the matching VTIMEZONE) and per native event."""
 
 import datetime as dt
+from functools import lru_cache
 
 import icalendar
 from django.utils import timezone
@@ -39,14 +40,22 @@ def build_feed(*, name: str, absences, events=(), viewer: Viewer) -> bytes:
     cal.add("x-published-ttl", "PT1H")
     years = lines.years or [timezone.now().year]
     first, last = dt.date(min(years) - 1, 1, 1), dt.date(max(years) + 10, 1, 1)
-    for tzid in sorted(lines.tzids):
-        try:
-            cal.add_component(icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last))
-        except ValueError:
-            continue  # a zone icalendar cannot describe: left out, as add_missing_timezones does
+    zones = b"".join(vtimezone(tzid, first, last) for tzid in sorted(lines.tzids))
     envelope = cal.to_ical()
     end = b"END:VCALENDAR\r\n"
-    return envelope[: -len(end)] + "".join(lines.parts).encode() + end
+    return envelope[: -len(end)] + zones + "".join(lines.parts).encode() + end
+
+
+@lru_cache(maxsize=128)
+def vtimezone(tzid: str, first: dt.date, last: dt.date) -> bytes:
+    """The ``VTIMEZONE`` of ``tzid`` with its transitions from ``first`` to ``last``, as ``icalendar``
+    writes it inside a calendar; empty for a zone it cannot describe (left out, as
+    ``add_missing_timezones`` does). Cached: walking a zone's transitions over a decade cost more
+    than writing a thousand VEVENTs, and the result only depends on the arguments."""
+    try:
+        return icalendar.Timezone.from_tzid(tzid, first_date=first, last_date=last).to_ical()
+    except ValueError:
+        return b""
 
 
 class _Lines:
@@ -57,6 +66,15 @@ class _Lines:
         self.tzids: set[str] = set()
         self.years: list[int] = []
         self._zone_ids: dict[object, str] = {}
+        # Per person: their zone and escaped display name (a feed has many absences per person).
+        self._people: dict[int, tuple[object, str]] = {}
+
+    def person(self, user) -> tuple[object, str]:
+        """``(zone, escaped display name)`` of ``user``, computed once per feed."""
+        found = self._people.get(user.pk)
+        if found is None:
+            found = self._people[user.pk] = (zone_of(user), _escape(user_display_name(user)))
+        return found
 
     def add(self, name: str, value: str) -> None:
         """``NAME:value`` (value already escaped), folded at 75 octets like ``icalendar``."""
@@ -71,13 +89,13 @@ class _Lines:
     def when(self, name: str, value: dt.date | dt.datetime) -> None:
         """A DATE (``VALUE=DATE``), a UTC DATE-TIME (``Z``) or a local one with its ``TZID``."""
         if not isinstance(value, dt.datetime):
-            self.add(f"{name};VALUE=DATE", f"{value:%Y%m%d}")
+            self.add(f"{name};VALUE=DATE", _date(value))
             return
         tzid = self._tzid(value)
         if tzid == "UTC":
-            self.add(name, f"{value:%Y%m%dT%H%M%S}Z")
+            self.add(name, _local(value) + "Z")
         else:
-            self.add(f"{name};TZID={tzid}", f"{value:%Y%m%dT%H%M%S}")
+            self.add(f"{name};TZID={tzid}", _local(value))
 
     def start(self, value: dt.date | dt.datetime) -> None:
         self.years.append(value.year)
@@ -90,6 +108,17 @@ class _Lines:
         if tzid != "UTC":
             self.tzids.add(tzid)
         return tzid
+
+
+def _date(day: dt.date) -> str:
+    """``YYYYMMDD`` (%-formatting: four times faster than ``strftime``, thousands of times a feed)."""
+    return "%04d%02d%02d" % (day.year, day.month, day.day)  # noqa: UP031 - faster than f-string specs
+
+
+def _local(moment: dt.datetime) -> str:
+    """``YYYYMMDDTHHMMSS`` of the wall time ``moment`` shows (its zone is the caller's business)."""
+    values = (moment.year, moment.month, moment.day, moment.hour, moment.minute, moment.second)
+    return "%04d%02d%02dT%02d%02d%02d" % values  # noqa: UP031 - faster than f-string specs
 
 
 def _escape(text: str) -> str:
@@ -133,9 +162,10 @@ def _fold(line: str, limit: int = 75) -> str:
 def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
     """One absence's VEVENT (a series with its RRULE and EXDATEs), in ``icalendar``'s property order."""
     face = absence_face(absence, viewer)
-    zone = zone_of(absence.user)
+    zone, name = lines.person(absence.user)
     lines.parts.append("BEGIN:VEVENT\r\n")
-    lines.text("SUMMARY", f"{user_display_name(absence.user)}: {face.title}")
+    # Escaping the name and the title apart is escaping "name: title" (": " needs none).
+    lines.add("SUMMARY", f"{name}: {_escape(face.title)}")
     if absence.all_day:
         first, last = absence_dates(absence)
         lines.start(first)
@@ -143,7 +173,7 @@ def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
     else:
         lines.start(absence.start_at.astimezone(zone))
         lines.when("DTEND", absence.end_at.astimezone(zone))
-    lines.add("DTSTAMP", f"{absence.updated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    lines.add("DTSTAMP", _local(absence.updated_at.astimezone(dt.UTC)) + "Z")
     lines.text("UID", f"absence-{absence.pk}@{UID_DOMAIN}")
     if absence.recurrence:
         lines.add("RRULE", _rrule(absence, zone).to_ical().decode())
@@ -167,7 +197,7 @@ def event_lines(lines: _Lines, event) -> None:
     else:
         lines.start(event.start_at.astimezone(dt.UTC))
         lines.when("DTEND", event.end_at.astimezone(dt.UTC))
-    lines.add("DTSTAMP", f"{event.updated_at.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}")
+    lines.add("DTSTAMP", _local(event.updated_at.astimezone(dt.UTC)) + "Z")
     lines.text("UID", f"event-{event.pk}@{UID_DOMAIN}")
     lines.text("CATEGORIES", event.type)
     if event.description:
@@ -178,13 +208,13 @@ def event_lines(lines: _Lines, event) -> None:
 def _exdate_line(lines: _Lines, skipped: list) -> None:
     """``EXDATE`` as ``icalendar`` writes a list: the first value's parameters, comma-joined values."""
     if not isinstance(skipped[0], dt.datetime):
-        lines.add("EXDATE;VALUE=DATE", ",".join(f"{day:%Y%m%d}" for day in skipped))
+        lines.add("EXDATE;VALUE=DATE", ",".join(_date(day) for day in skipped))
         return
     tzid = lines._tzid(skipped[0])
     if tzid == "UTC":
-        lines.add("EXDATE", ",".join(f"{moment:%Y%m%dT%H%M%S}Z" for moment in skipped))
+        lines.add("EXDATE", ",".join(_local(moment) + "Z" for moment in skipped))
     else:
-        lines.add(f"EXDATE;TZID={tzid}", ",".join(f"{moment:%Y%m%dT%H%M%S}" for moment in skipped))
+        lines.add(f"EXDATE;TZID={tzid}", ",".join(_local(moment) for moment in skipped))
 
 
 def _rrule_body(absence) -> str:
