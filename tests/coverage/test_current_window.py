@@ -151,3 +151,15 @@ def test_current_agrees_with_availability_around_every_edge(alice_client):
             listed = set(away_names(alice_client, at))
             for name in ("one", "two", "series"):
                 assert (name in listed) == (not availability(alice_client, name, at)), (name, at)
+
+
+def test_same_instant_and_rule_in_two_zones_keep_their_own_wall_time(alice_client):
+    """Two weekly series starting at the same instant with the same rule, in Berlin and New York:
+    after the US clock change (8 March) and before the EU one (29 March) they part by an hour."""
+    start = dt.datetime(2026, 3, 2, 12, tzinfo=dt.UTC)  # 13:00 in Berlin, 07:00 in New York
+    for name, zone in (("berlin", "Europe/Berlin"), ("newyork", "America/New_York")):
+        person = UserFactory(username=name, timezone=zone)
+        AwayFactory(user=person, start_at=start, end_at=start + dt.timedelta(minutes=30), recurrence="FREQ=WEEKLY")
+    assert away_names(alice_client, start) == ["berlin", "newyork"]
+    assert away_names(alice_client, dt.datetime(2026, 3, 16, 12, tzinfo=dt.UTC)) == ["berlin"]
+    assert away_names(alice_client, dt.datetime(2026, 3, 16, 11, tzinfo=dt.UTC)) == ["newyork"]
