@@ -4,6 +4,10 @@
 ``series_end_at`` for a series (unbounded when the series never ends), kept by the database
 (a generated column), so ``overlapping()`` is one ``&&`` that a GiST index answers. The model does
 not declare the column: SQLite keeps the btree window indexes and their conditions.
+
+Adding a stored column rewrites the table (1M absences: 104 s with both index builds, loaded
+machine) and clears its visibility map: run ``VACUUM ANALYZE absences_absence`` after migrating,
+or the covering index's counts read the table until autovacuum has been there.
 """
 
 from django.db import migrations
@@ -28,7 +32,8 @@ DROP = [
 
 def add_period(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        for sql in [PERIOD, *INDEXES]:
+        # The new column has no statistics until analysed: the planner would guess its selectivity.
+        for sql in [PERIOD, *INDEXES, "ANALYZE absences_absence"]:
             schema_editor.execute(sql)
 
 
