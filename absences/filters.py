@@ -92,7 +92,8 @@ class AbsenceFilter(FilterSet):
         window = self.filters["from"]
         start = window.moment(start) if start else FAR_PAST
         end = window.moment(end) if end else FAR_FUTURE
-        return overlapping_exactly(queryset, start, end)
+        # The list is over everyone for admins, over one's teams otherwise: the range index fits both.
+        return overlapping_exactly(queryset, start, end, org_wide=True)
 
 
 # Absences overlapping [from, to): the window filter is applied in ``filter_queryset`` (it needs both).

@@ -2,7 +2,7 @@
 
 import datetime as dt
 
-from django.db import models
+from django.db import connections, models
 
 from people.querysets import OwnedQuerySet
 
@@ -12,6 +12,26 @@ def open_after(moment: dt.datetime) -> models.Q:
     return models.Q(series_end_at__gt=moment) | models.Q(series_end_at__isnull=True)
 
 
+class PeriodOverlaps(models.Func):
+    """``period && tstzrange(start, end, '[)')`` on the stored range of migration 0006 (PostgreSQL).
+
+    The column is not a model field (SQLite has no ranges), so it is named through the table alias
+    of ``start_at``: right in joins and subqueries too, where Django renames the table.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, start: dt.datetime, end: dt.datetime):
+        super().__init__(models.F("start_at"), models.Value(start), models.Value(end))
+
+    def as_sql(self, compiler, connection, **extra):
+        column, start, end = self.get_source_expressions()
+        start_sql, start_params = compiler.compile(start)
+        end_sql, end_params = compiler.compile(end)
+        period = f"{compiler.quote_name_unless_alias(column.alias)}.{connection.ops.quote_name('period')}"
+        return f"{period} && tstzrange({start_sql}, {end_sql}, '[)')", (*start_params, *end_params)
+
+
 class AbsenceQuerySet(OwnedQuerySet):
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         """Absences (or series) that may have time inside ``[start, end)``.
@@ -19,13 +39,32 @@ class AbsenceQuerySet(OwnedQuerySet):
         One-off absences match exactly; a recurring series matches when its first occurrence starts
         before ``end`` and its last one ends after ``start`` (``series_end_at`` null = no end). Its
         occurrences still have to be expanded to know which fall inside the window.
+
+        For a few people (``user_id`` filters): served by the per-user btree ``absence_user_window``.
+        A window over everyone should use ``in_window``.
         """
+        if end <= start:
+            return self.none()
         # Two arms, each on its own partial index: one-off absences by their end (series_end_at is
         # end_at for them), series by series_end_at. A single start_at/series_end_at condition made
         # PostgreSQL walk the start_at index through all of history for a window near now.
         one_off = models.Q(recurrence="", end_at__gt=start, start_at__lt=end)
         series = ~models.Q(recurrence="") & models.Q(start_at__lt=end) & open_after(start)
         return self.filter(one_off | series)
+
+    def in_window(self, start: dt.datetime, end: dt.datetime):
+        """``overlapping`` for windows over the whole organisation (lists, "who is away now").
+
+        On PostgreSQL one ``&&`` on the stored range, which the GiST indexes of migration 0006 answer
+        (the covering one without reading the table); elsewhere the btree conditions of
+        ``overlapping``. Not for a few people's absences: there the per-user btree is faster than
+        the range index, which the planner would otherwise pick (see docs/performance.md).
+        """
+        if end <= start:
+            return self.none()
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(PeriodOverlaps(start, end))
+        return self.overlapping(start, end)
 
     def away(self):
         """Only types that make their user unavailable (not e.g. ``meeting``)."""

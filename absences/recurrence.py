@@ -7,6 +7,7 @@ the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence
 """
 
 import datetime as dt
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -19,6 +20,15 @@ MAX_OCCURRENCES = 5000
 
 def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
     """Parse an RRULE (with or without the ``RRULE:`` prefix) anchored at an aware ``dtstart``."""
+    # Keyed by wall time and zone: aware datetimes of different zones at one instant are equal.
+    return _parse_rrule(text, dtstart.replace(tzinfo=None), dtstart.fold, dtstart.tzinfo)
+
+
+# Parsed rules are immutable (dateutil's ``replace`` makes a new one): a "who is away now" request
+# expands every open series of the organisation, hundreds of them, and parsing was a third of that.
+@lru_cache(maxsize=4096)
+def _parse_rrule(text: str, wall: dt.datetime, fold: int, zone) -> rrule.rrule:
+    dtstart = wall.replace(tzinfo=zone, fold=fold)
     body = text.strip()
     if body.upper().startswith("RRULE:"):
         body = body[6:]

@@ -70,9 +70,10 @@ def absences_in_state(queryset, state: str, now: dt.datetime | None = None):
     return queryset.filter(sql | Q(pk__in=matching))
 
 
-def overlapping_exactly(queryset, start: dt.datetime, end: dt.datetime):
-    """Absences with time in ``[start, end)``: one-off ones in SQL, series by their occurrences."""
-    queryset = queryset.overlapping(start, end)
+def overlapping_exactly(queryset, start: dt.datetime, end: dt.datetime, *, org_wide: bool = False):
+    """Absences with time in ``[start, end)``: one-off ones in SQL, series by their occurrences.
+    ``org_wide``: a window over many people's absences (``in_window``), not a few people's."""
+    queryset = queryset.in_window(start, end) if org_wide else queryset.overlapping(start, end)
     series = queryset.exclude(recurrence="").select_related("user")
     misses = []
     for absence in series:

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from absences import services
+from absences.api.pagination import AbsencePagination
 from absences.api.serializers import AbsenceSerializer, AbsenceTypeSerializer, AbsenceTypeUpdateSerializer
 from absences.filters import AbsenceFilter
 from absences.models import Absence, AbsenceType
@@ -66,6 +67,7 @@ class AbsenceViewSet(ModelViewSet):
 
     serializer_class = AbsenceSerializer
     filterset_class = AbsenceFilter
+    pagination_class = AbsencePagination
     sort_fields = ["id", "start_at", "end_at", "created_at", "updated_at"]
     default_sort = ("start_at",)
 
