@@ -57,7 +57,9 @@ def announce_after_commit(transition_ids: list[int]) -> None:
 
     for start in range(0, len(transition_ids), EMAIL_BATCH):
         batch = transition_ids[start : start + EMAIL_BATCH]
-        transaction.on_commit(lambda batch=batch: send_transition_emails.delay(batch))
+        # Robust: a broker that cannot take the task is logged, and neither turns a committed rule
+        # write into a 500 nor stops the sweep's other batches.
+        transaction.on_commit(lambda batch=batch: send_transition_emails.delay(batch), robust=True)
 
 
 @dataclass
@@ -71,7 +73,7 @@ class Notified:
 def transitions_notify(transition_ids: list[int]) -> Notified:
     """Email the user and the coverer of each transition of ``transition_ids`` not yet announced.
 
-    Claims first (committed at once, outside any transaction), sends after: a second run, concurrent
+    Claims first (committed at once: the task runs outside any transaction), sends after: a second run, concurrent
     or later, finds nothing left to claim. A transition none of whose messages went out (the mail
     server is down) is released for the caller to retry; one whose first message went out and whose
     second failed (a refused recipient: retrying would not help) stays claimed, so nobody gets a

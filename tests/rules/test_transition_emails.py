@@ -8,6 +8,7 @@ import threading
 from unittest import mock
 
 import pytest
+import time_machine
 from django.core import mail
 from django.core.mail.backends.locmem import EmailBackend
 from django.db import connection, transaction
@@ -176,3 +177,24 @@ def test_the_task_run_twice_at_once_sends_each_email_once():
     assert sum(counts) == 100
     assert len(mail.outbox) == 200
     assert len({(m.to[0], m.subject, m.body) for m in mail.outbox}) == 200
+
+
+@pytest.mark.django_db
+def test_a_broker_that_refuses_the_task_does_not_fail_the_rule_write(
+    alice_client, django_capture_on_commit_callbacks, caplog
+):
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    window = {"start_at": "2026-12-01T09:00:00Z", "end_at": "2026-12-05T17:00:00Z"}
+    with (
+        mock.patch.object(send_transition_emails, "delay", side_effect=BrokerDown("Error 111 connecting")),
+        django_capture_on_commit_callbacks(execute=True),
+        caplog.at_level(logging.ERROR),
+        time_machine.travel(START + dt.timedelta(hours=1), tick=False),
+    ):
+        response = alice_client.post("/api/v1/rules/", {"kind": "one_time", "action": "keep", **window}, format="json")
+    assert response.status_code == 201, response.content  # the rule is saved and active …
+    assert response.json()["status"] == "active"
+    assert mail.outbox == []  # … its notice could not be queued: logged, left unannounced
+    assert any("on_commit" in record.getMessage() for record in caplog.records)
+    assert RuleTransition.objects.get().notified_at is None
