@@ -48,7 +48,7 @@ class RuleTransitionInline(admin.TabularInline):
     model = RuleTransition
     extra = 0
     can_delete = False
-    readonly_fields = ("transition", "at")
+    readonly_fields = ("transition", "at", "notified_at")
 
     def has_add_permission(self, request, obj=None):
         return False

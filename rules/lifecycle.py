@@ -1,49 +1,48 @@
-"""Recording rule transitions exactly once, and telling the people concerned by email.
+"""Recording rule transitions exactly once, and telling the people concerned by email at most once.
 
-A transition is claimed by inserting its row into ``RuleTransition`` with
-``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING rule_id`` (PostgreSQL and SQLite ≥ 3.35 alike):
-one statement however many rules are due, and a sweep racing another one blocks on the unique index
-until the first commits, then claims nothing. Only the ids it claimed get emails, after commit.
+Two claims, each a conditional write whose result says what this caller won:
+
+- **The transition** is claimed by inserting its row into ``RuleTransition`` with
+  ``INSERT … SELECT … ON CONFLICT DO NOTHING RETURNING id`` (PostgreSQL and SQLite ≥ 3.35 alike): one
+  statement however many rules are due; a sweep racing another one blocks on the unique index until
+  the first commits, then claims nothing.
+- **Its emails** are claimed by the Celery task ``rules.send_transition_emails`` (enqueued after
+  commit, a batch of transition ids each): ``UPDATE … SET notified_at WHERE notified_at IS NULL
+  RETURNING id``, the set-based form of healthchecks' ``filter(processed=None).update()`` claim. A
+  task that runs twice, or twice at once, sends each transition's messages once; a transition whose
+  messages could not be sent at all is released (``notified_at`` back to NULL) and retried.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import partial
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
 from django.db.models import QuerySet
+from django.db.models.sql import UpdateQuery
+from django.utils import timezone
 
 from config.api.fields import user_display_name, zone_of
 from rules.models import Rule, RuleTransition
 
 logger = logging.getLogger(__name__)
-EMAIL_FIELDS = (
-    "id",
-    "user_id",
-    "coverer_id",
-    "kind",
-    "name",
-    "start_at",
-    "end_at",
-    "projects",
-    "issue_types",
-    "action",
-)
+# Transitions per email task: 10,000 due rules make 20 tasks, each a few seconds of composing/sending.
+EMAIL_BATCH = 500
 
 
 def claim_transitions(kind: str, rules: QuerySet[Rule], now: dt.datetime) -> list[int]:
-    """Record ``kind`` for every rule of ``rules`` that has not recorded it yet; return the ids claimed."""
+    """Record ``kind`` for every rule of ``rules`` that has not recorded it yet; return the new
+    transitions' ids (only these get emails)."""
     select_sql, select_params = rules.order_by().values("id").query.sql_with_params()
     table = RuleTransition._meta.db_table
     sql = (
         f"INSERT INTO {table} (rule_id, transition, at) "  # noqa: S608 - table name from the model, values bound
         f"SELECT due.id, %s, %s FROM ({select_sql}) due WHERE true "
-        "ON CONFLICT (rule_id, transition) DO NOTHING RETURNING rule_id"
+        "ON CONFLICT (rule_id, transition) DO NOTHING RETURNING id"
     )
     params = [kind, connection.ops.adapt_datetimefield_value(now), *select_params]
     with connection.cursor() as cursor:
@@ -51,34 +50,91 @@ def claim_transitions(kind: str, rules: QuerySet[Rule], now: dt.datetime) -> lis
         return [row[0] for row in cursor.fetchall()]
 
 
-def notify_after_commit(claims: dict[str, list[int]]) -> None:
-    """Email the user and the coverer of each claimed rule (``{transition: [rule ids]}``) once the
-    transaction commits. Two reads whatever the number of rules: the rules, then the distinct people
-    (a few people cover many rules, so they are loaded once each, not once per rule)."""
-    rule_ids = {rule_id for ids in claims.values() for rule_id in ids}
-    if not rule_ids:
-        return
-    rules = {rule.pk: rule for rule in Rule.objects.filter(pk__in=rule_ids).only(*EMAIL_FIELDS)}
-    people = get_user_model().objects.in_bulk(
-        {rule.user_id for rule in rules.values()} | {rule.coverer_id for rule in rules.values() if rule.coverer_id}
-    )
-    for rule in rules.values():
-        rule.user = people[rule.user_id]
-        rule.coverer = people.get(rule.coverer_id)
-    batches = [(kind, [rules[rule_id] for rule_id in ids if rule_id in rules]) for kind, ids in claims.items()]
-    # Read inside the transaction (what was claimed); compose and send outside it.
-    transaction.on_commit(partial(_send, batches))
+def announce_after_commit(transition_ids: list[int]) -> None:
+    """Once the claims are committed, hand their emails to ``rules.send_transition_emails`` in
+    batches: composing and sending stays out of the sweep (and out of the request that claimed)."""
+    from rules.tasks import send_transition_emails  # the task module imports the services
+
+    for start in range(0, len(transition_ids), EMAIL_BATCH):
+        batch = transition_ids[start : start + EMAIL_BATCH]
+        # Robust: a broker that cannot take the task is logged, and neither turns a committed rule
+        # write into a 500 nor stops the sweep's other batches.
+        transaction.on_commit(lambda batch=batch: send_transition_emails.delay(batch), robust=True)
 
 
-def _send(batches: list[tuple[str, list[Rule]]]) -> None:
-    messages = [message for kind, rules in batches for rule in rules for message in transition_emails(kind, rule)]
-    if not messages:
-        return
+@dataclass
+class Notified:
+    """What one run of the email task did: transitions announced, and those to try again."""
+
+    sent: list[int] = field(default_factory=list)
+    retry: list[int] = field(default_factory=list)
+
+
+def transitions_notify(transition_ids: list[int]) -> Notified:
+    """Email the user and the coverer of each transition of ``transition_ids`` not yet announced.
+
+    Claims first (committed at once: the task runs outside any transaction), sends after: a second run, concurrent
+    or later, finds nothing left to claim. A transition none of whose messages went out (the mail
+    server is down) is released for the caller to retry; one whose first message went out and whose
+    second failed (a refused recipient: retrying would not help) stays claimed, so nobody gets a
+    message twice."""
+    claimed = _claim_notices(transition_ids)
+    if not claimed:
+        return Notified()
+    transitions = RuleTransition.objects.filter(pk__in=claimed).select_related("rule__user", "rule__coverer")
+    result = _send_all(list(transitions))
+    if result.retry:
+        RuleTransition.objects.filter(pk__in=result.retry).update(notified_at=None)
+    return result
+
+
+def _claim_notices(transition_ids: list[int]) -> list[int]:
+    pending = RuleTransition.objects.filter(pk__in=transition_ids, notified_at=None)
+    return update_returning_ids(pending, notified_at=timezone.now())
+
+
+def update_returning_ids(queryset: QuerySet, **values) -> list[int]:
+    """``queryset.update(**values)`` that returns the primary keys of the rows it changed, in one
+    statement (``UPDATE … RETURNING``; PostgreSQL and SQLite ≥ 3.35). Only for querysets on one table."""
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    pk = connection.ops.quote_name(queryset.model._meta.pk.column)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {pk}", params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _send_all(transitions: list[RuleTransition]) -> Notified:
+    result = Notified()
+    mailer = get_connection()
     try:
-        get_connection().send_messages(messages)
+        mailer.open()
     except Exception:
-        # The transition is recorded either way; a mail server outage must not undo or repeat it.
-        logger.exception("Could not send %d rule transition email(s)", len(messages))
+        logger.exception("Could not reach the mail server for %d rule transition(s); retrying", len(transitions))
+        result.retry = [transition.pk for transition in transitions]
+        return result
+    try:
+        for transition in transitions:
+            (result.retry if _send_one(mailer, transition) else result.sent).append(transition.pk)
+    finally:
+        mailer.close()
+    return result
+
+
+def _send_one(mailer, transition: RuleTransition) -> bool:
+    """Send a transition's messages; True when it should be retried: none of them went out."""
+    for position, message in enumerate(transition_emails(transition.transition, transition.rule)):
+        try:
+            mailer.send_messages([message])
+        except Exception:
+            if position == 0:
+                logger.warning("Could not send the emails of rule transition %s; retrying", transition.pk)
+                return True
+            # The first message went out: a retry would repeat it, and a refused recipient stays refused.
+            logger.exception("Could not send a rule transition email to %s (transition %s)", message.to, transition.pk)
+            return False
+    return False
 
 
 def transition_emails(kind: str, rule: Rule) -> list[EmailMessage]:

@@ -29,7 +29,9 @@ class Rule(models.Model):
         EXPIRED = "expired", "Expired"
         DISABLED = "disabled", "Disabled"
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules")
+    # No single-column indexes on the foreign keys: ``rule_user_kind``, ``rule_coverer`` and
+    # ``rule_created_by`` start with them, and every index is written again by each sweep UPDATE.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="rules", db_index=False)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     name = models.CharField(max_length=120, blank=True, default="")
     enabled = models.BooleanField(default=True)
@@ -39,14 +41,19 @@ class Rule(models.Model):
     issue_types = models.JSONField(default=list, blank=True)
     action = models.CharField(max_length=10, choices=Action.choices)
     coverer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="covering_rules"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="covering_rules",
+        db_index=False,
     )
     message = models.TextField(max_length=2000, blank=True, default="")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.SCHEDULED)
     activated_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -77,15 +84,18 @@ class Rule(models.Model):
 class RuleTransition(models.Model):
     """One lifecycle transition of a rule's current window, recorded once. The unique constraint is how
     the sweep (and the services) claim a transition, so its emails go out exactly once even when two
-    sweeps race. A change that moves the window back forgets the transitions that no longer hold."""
+    sweeps race. A change that moves the window back forgets the transitions that no longer hold.
+    ``notified_at`` is the second claim: set by the email task before it sends (see ``lifecycle``)."""
 
     class Kind(models.TextChoices):
         ACTIVATED = "activated", "Activated"
         EXPIRED = "expired", "Expired"
 
-    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="transitions")
+    # The unique (rule, transition) index starts with ``rule``: no second index for the foreign key.
+    rule = models.ForeignKey(Rule, on_delete=models.CASCADE, related_name="transitions", db_index=False)
     transition = models.CharField(max_length=10, choices=Kind.choices)
     at = models.DateTimeField()
+    notified_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "transition"], name="rule_transition_once")]

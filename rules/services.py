@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from rules.exclusion import validate_filter
-from rules.lifecycle import claim_transitions, notify_after_commit
+from rules.lifecycle import announce_after_commit, claim_transitions
 from rules.models import RoutingSettings, Rule, RuleTransition, UserRoutingPreference
 
 __all__ = [
@@ -180,8 +180,7 @@ def _save_with_status(rule: Rule, *, previous: str | None) -> None:
     rule.save()
     _forget_transitions_that_no_longer_hold(rule)
     if rule.kind == Rule.Kind.ONE_TIME and rule.status == Rule.Status.ACTIVE and previous != Rule.Status.ACTIVE:
-        claimed = claim_transitions(RuleTransition.Kind.ACTIVATED, Rule.objects.filter(pk=rule.pk), now)
-        notify_after_commit({RuleTransition.Kind.ACTIVATED: claimed})
+        announce_after_commit(claim_transitions(RuleTransition.Kind.ACTIVATED, Rule.objects.filter(pk=rule.pk), now))
 
 
 def _forget_transitions_that_no_longer_hold(rule: Rule) -> None:
@@ -238,10 +237,13 @@ def _due_expiry(now: dt.datetime) -> Q:
 @transaction.atomic
 def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Move due one-time rules ``scheduled → active`` and ended ones ``→ expired``, stamp them, and
-    email each transition's user and coverer once (after commit).
+    hand each new transition to the email task once (after commit).
 
-    Set-based: two claim inserts, two conditional updates and two reads, whatever the number of due
-    rules. Safe to run twice, or twice at once: a transition is claimed by its unique log row."""
+    Set-based: two claim inserts and two guarded updates, whatever the number of due rules; the
+    emails are composed and sent by ``rules.send_transition_emails``, not here. Safe to run twice,
+    or twice at once: a transition is claimed by its unique log row, and a rule moves only from the
+    status the guard names (a second sweep's UPDATE waits for the first's row locks, then matches
+    nothing)."""
     now = now or timezone.now()
     activating = Rule.objects.filter(_due_activation(now))
     expiring = Rule.objects.filter(_due_expiry(now))
@@ -249,5 +251,5 @@ def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     expired = claim_transitions(RuleTransition.Kind.EXPIRED, expiring, now)
     activating.update(status=Rule.Status.ACTIVE, activated_at=now, updated_at=now)
     expiring.update(status=Rule.Status.EXPIRED, expired_at=now, updated_at=now)
-    notify_after_commit({RuleTransition.Kind.ACTIVATED: activated, RuleTransition.Kind.EXPIRED: expired})
+    announce_after_commit(activated + expired)
     return SweepResult(activated=len(activated), expired=len(expired))

@@ -1,4 +1,14 @@
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -93,3 +103,57 @@ def _absence_types_survive_flushes(request):
 
     seed_types = importlib.import_module("absences.migrations.0002_seed_types")
     seed_types.seed(django_apps, None)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _serving(url: str) -> bool:
+    try:
+        urllib.request.urlopen(f"{url}/api/unknown/", timeout=5)  # noqa: S310 - a local test server
+    except urllib.error.HTTPError:
+        return True  # the JSON 404 of an unknown API path: answered without the database
+    except OSError:
+        return False
+    return True
+
+
+@pytest.fixture
+def gunicorn_server(tmp_path):
+    """``gunicorn_server(workers=1, **env) -> url``: gunicorn (sync workers, persistent connections)
+    serving this test's PostgreSQL database and the configured cache (``REDIS_URL``), for tests that
+    need real processes. Use with ``django_db(transaction=True)`` so the server sees the test's rows.
+    Each server is stopped by its PID when the test ends; its log is ``tmp_path/gunicorn-<port>.log``."""
+    processes = []
+
+    def start(workers: int = 1, **env: str) -> str:
+        db = connection.settings_dict
+        port = free_port()
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "DB_CONN_MAX_AGE": "600",
+            **env,
+        }
+        gunicorn = str(Path(sys.executable).parent / "gunicorn")
+        command = [gunicorn, "config.wsgi", "--workers", str(workers), "--bind", f"127.0.0.1:{port}"]
+        log = (tmp_path / f"gunicorn-{port}.log").open("w")
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=environment, stdout=log, stderr=log)  # noqa: S603
+        processes.append((process, log))
+        url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while not _serving(url):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"gunicorn did not start: {(tmp_path / f'gunicorn-{port}.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        return url
+
+    yield start
+    for process, log in processes:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()

@@ -1,18 +1,21 @@
-"""Fixed-window rate limits over the Django cache (Redis in production), via django-ratelimit.
+"""Fixed-window rate limits over the Django cache (Redis in production).
 
-Counters live in the cache so every web process shares them; ``incr`` is atomic, so concurrent
-clients on one token get exactly the limit. When the cache is unreachable the API keeps serving:
+Counters live in the cache so every web process shares them; each request is one atomic ``INCR``
+of its window's counter, so concurrent clients on one token get exactly the limit. The window is
+computed from one reading of the clock, so the counter, ``Retry-After`` and the reset epoch of a
+response always agree. When the cache is unreachable the API keeps serving:
 limits fail open with one logged warning, and the cache is left alone for ``RATELIMIT_RETRY_AFTER_ERROR``
 seconds so a dead Redis does not add a connection timeout to every request.
 """
 
 import dataclasses
+import hashlib
 import logging
 import time
+import zlib
 
 from django.conf import settings
 from django.core.cache import cache
-from django_ratelimit.core import get_usage
 
 logger = logging.getLogger(__name__)
 HOUR = 3600
@@ -23,7 +26,8 @@ _DEFAULT_LIMIT_KEY = "tokens:default-rate-limit"
 class Usage:
     limit: int
     count: int
-    reset_in: int  # seconds until the window resets
+    reset_at: int  # epoch second at which the window ends
+    reset_in: int  # seconds until then (at least 1)
 
     @property
     def remaining(self) -> int:
@@ -58,18 +62,41 @@ def reset_cache_breaker() -> None:
     _Breaker.reset()
 
 
+def window_end(value: str, period: int, now: int) -> int:
+    """The epoch second at which the fixed window holding ``now`` ends for ``value``. Windows are
+    offset per value by a hash, so the counters of different tokens do not all reset together."""
+    end = now - now % period + zlib.crc32(value.encode()) % period
+    return end if end > now else end + period
+
+
 def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
     """Count one request for ``value`` in ``group``; None when the cache is unreachable (fail open)."""
     if _Breaker.open():
         return None
+    now = int(time.time())
+    reset_at = window_end(value, period, now)
+    # The limit is part of the key: changing a limit starts a new count. The value is hashed (a
+    # username may hold characters no cache key should).
+    digest = hashlib.sha256(value.encode()).hexdigest()[:32]
+    key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{limit}/{period}:{digest}:{reset_at}"
     try:
-        usage = get_usage(None, group=group, key=lambda _group, _request: value, rate=(limit, period), increment=True)
+        count = _increment(key, ttl=reset_at - now + 60)
     except Exception as exc:  # any cache backend error: redis.ConnectionError, TimeoutError, OSError...
         _Breaker.trip(exc)
         return None
-    if usage is None or usage["time_left"] < 0:
-        return None
-    return Usage(limit=usage["limit"], count=usage["count"], reset_in=max(usage["time_left"], 1))
+    return Usage(limit=limit, count=count, reset_at=reset_at, reset_in=reset_at - now)
+
+
+def _increment(key: str, ttl: int) -> int:
+    """Add one to a window's counter and return the new count: Redis ``INCR`` (atomic across processes);
+    the window's first request creates the counter with ``add`` (``SET NX``), and a process that lost
+    that race counts with ``INCR`` after all."""
+    try:
+        return cache.incr(key)
+    except ValueError:  # no counter yet for this window
+        if cache.add(key, 1, ttl):
+            return 1
+        return cache.incr(key)
 
 
 def default_token_limit() -> int:
@@ -101,7 +128,7 @@ def headers_for(usage: Usage) -> dict[str, str]:
     return {
         "X-RateLimit-Limit": str(usage.limit),
         "X-RateLimit-Remaining": str(usage.remaining),
-        "X-RateLimit-Reset": str(int(time.time()) + usage.reset_in),
+        "X-RateLimit-Reset": str(usage.reset_at),
         "RateLimit-Policy": f'"hourly";q={usage.limit};w={HOUR}',
         "RateLimit": f'"hourly";r={usage.remaining};t={usage.reset_in}',
     }

@@ -2,18 +2,11 @@
 connections were killed recovers on the next request without a restart (CONN_HEALTH_CHECKS)."""
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from unittest import mock
 
 import pytest
-from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection
 from django.db.backends.utils import CursorWrapper
 from rest_framework.test import APIClient
@@ -93,45 +86,6 @@ def http_get(url: str, headers: dict | None = None) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def gunicorn_on_test_database():
-    """One sync gunicorn worker with persistent connections on the test database; yields its URL."""
-    db = connection.settings_dict
-    port = _free_port()
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
-        "DB_CONN_MAX_AGE": "600",
-    }
-    process = subprocess.Popen(  # noqa: S603
-        [str(Path(sys.executable).parent / "gunicorn"), "config.wsgi", "--workers", "1", "--bind", f"127.0.0.1:{port}"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                http_get(f"{url}/api/unknown/")  # a JSON 404 that needs no database
-                break
-            except OSError:
-                time.sleep(0.2)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-
-
 def _terminate_other_backends() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
@@ -143,15 +97,16 @@ def _terminate_other_backends() -> int:
 
 @requires_postgres
 @pytest.mark.django_db(transaction=True)
-def test_killed_connections_recover_on_the_next_request_without_a_restart(client_for, gunicorn_on_test_database):
+def test_killed_connections_recover_on_the_next_request_without_a_restart(client_for, gunicorn_server):
+    url = gunicorn_server(workers=1)
     alice = UserFactory(username="alice")
     TeamFactory(name="Platform", members=[alice])
     headers = {"Authorization": f"Bearer {client_for(alice).plaintext}"}
-    status, _ = http_get(f"{gunicorn_on_test_database}/api/v1/teams/", headers)
+    status, _ = http_get(f"{url}/api/v1/teams/", headers)
     assert status == 200
 
     killed = _terminate_other_backends()
-    status, body = http_get(f"{gunicorn_on_test_database}/api/v1/teams/", headers)
+    status, body = http_get(f"{url}/api/v1/teams/", headers)
 
     assert killed >= 1  # the worker's persistent connection was among them
     assert status == 200

@@ -175,12 +175,12 @@ import django
 django.setup()
 from rules import services
 
-def hang(claims):
+def hang(transition_ids):
     # Claims inserted and statuses updated, transaction not committed: the worker dies here.
-    print("CLAIMED", sum(len(ids) for ids in claims.values()), flush=True)
+    print("CLAIMED", len(transition_ids), flush=True)
     time.sleep(600)
 
-services.notify_after_commit = hang
+services.announce_after_commit = hang
 services.rules_sweep()
 """
 

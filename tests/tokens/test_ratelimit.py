@@ -7,6 +7,7 @@ import sys
 import time
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test import override_settings
 from rest_framework.test import APIClient
@@ -14,6 +15,7 @@ from rest_framework.test import APIClient
 from tests.conftest import requires_postgres
 from tests.tokens.conftest import bearer
 from tests.tokens.factories import APITokenFactory
+from tokens.ratelimit import HOUR, window_end
 
 pytestmark = pytest.mark.django_db
 HEADERS = ("X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "RateLimit-Policy", "RateLimit")
@@ -43,6 +45,22 @@ def test_headers_count_down_then_429(client_for, user):
     assert "throttled" in limited.json()["errors"][0]["detail"]
     assert limited["X-RateLimit-Remaining"] == "0"
     assert client.post("/api/v1/teams/", {"name": "x"}, format="json").status_code == 429  # every method counts
+
+
+def test_a_window_resets_at_its_announced_epoch(client_for, user):
+    client = client_for(user, rate_limit_per_hour=2)
+    reset_at = window_end(str(client.token.pk), HOUR, int(time.time()))
+    with time_machine.travel(reset_at - 2, tick=False):
+        first, second, third = (client.get("/api/v1/users/") for _ in range(3))
+    assert [r.status_code for r in (first, second, third)] == [200, 200, 429]
+    assert {r["X-RateLimit-Reset"] for r in (first, second, third)} == {str(reset_at)}
+    assert third["Retry-After"] == "2" and third["RateLimit"] == '"hourly";r=0;t=2'
+
+    with time_machine.travel(reset_at, tick=False):  # the announced second: a new window, a new count
+        again = client.get("/api/v1/users/")
+    assert again.status_code == 200
+    assert again["X-RateLimit-Remaining"] == "1"
+    assert again["X-RateLimit-Reset"] == str(reset_at + HOUR)
 
 
 def test_error_responses_carry_the_headers_too(client_for, user):
