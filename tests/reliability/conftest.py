@@ -4,7 +4,6 @@ shared one on 6379), and the environment a subprocess needs to reach the test da
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -14,7 +13,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from tests.conftest import requires_postgres
+from tests.conftest import free_port, requires_postgres
 
 needs_services = [
     requires_postgres,
@@ -22,12 +21,6 @@ needs_services = [
     pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs the redis-server binary"),
 ]
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class ThrowawayRedis:

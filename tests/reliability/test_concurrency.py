@@ -114,5 +114,9 @@ def test_a_stale_delete_loses_to_a_concurrent_update(client_for):
     statuses = run_together(calls)
     wins = [kind for kind, status in statuses if status in (200, 204)]
     assert len(wins) == 1, statuses
-    assert sorted(status for _, status in statuses).count(412) == WRITERS - 1
+    losers = [status for _, status in statuses if status not in (200, 204)]
+    # A writer that arrives after the winning DELETE committed finds no absence at all: a 404 (the
+    # tag it holds is not even stale any more). Every other loser is a 412.
+    allowed = {412, 404} if wins == ["delete"] else {412}
+    assert len(losers) == WRITERS - 1 and set(losers) <= allowed, statuses
     assert Absence.objects.filter(pk=absence.pk).exists() == (wins == ["patch"])
