@@ -1,7 +1,8 @@
-"""Fixed-window rate limits over the Django cache (Redis in production), via django-ratelimit.
+"""Fixed-window rate limits over the Django cache (Redis in production), keyed as django-ratelimit keys them.
 
-Counters live in the cache so every web process shares them; ``incr`` is atomic, so concurrent
-clients on one token get exactly the limit. When the cache is unreachable the API keeps serving:
+Counters live in the cache so every web process shares them; the increment is atomic, so
+concurrent clients on one token get exactly the limit. On Redis a request costs one round trip
+(create-if-missing and increment, pipelined). When the cache is unreachable the API keeps serving:
 limits fail open with one logged warning, and the cache is left alone for ``RATELIMIT_RETRY_AFTER_ERROR``
 seconds so a dead Redis does not add a connection timeout to every request.
 """
@@ -9,14 +10,15 @@ seconds so a dead Redis does not add a connection timeout to every request.
 import dataclasses
 import logging
 import time
+import weakref
 
 from django.conf import settings
-from django.core.cache import cache
-from django_ratelimit.core import get_usage
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
+from django_ratelimit.core import ALL, EXPIRATION_FUDGE, _get_window, _make_cache_key
 
 logger = logging.getLogger(__name__)
 HOUR = 3600
-_DEFAULT_LIMIT_KEY = "tokens:default-rate-limit"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,41 +61,50 @@ def reset_cache_breaker() -> None:
 
 
 def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
-    """Count one request for ``value`` in ``group``; None when the cache is unreachable (fail open)."""
+    """Count one request for ``value`` in ``group``; None when the cache is unreachable (fail open).
+
+    Same windows and keys as django-ratelimit's ``get_usage`` (the window end offset by a hash of
+    the value, the rate in the key, so a new limit starts a new count), in one round trip.
+    """
     if _Breaker.open():
         return None
+    window = _get_window(value, period)
+    key = _make_cache_key(group, window, (limit, period), value, ALL)
     try:
-        usage = get_usage(None, group=group, key=lambda _group, _request: value, rate=(limit, period), increment=True)
+        count = _increment(key, period + EXPIRATION_FUDGE)
     except Exception as exc:  # any cache backend error: redis.ConnectionError, TimeoutError, OSError...
         _Breaker.trip(exc)
         return None
-    if usage is None or usage["time_left"] < 0:
-        return None
-    return Usage(limit=usage["limit"], count=usage["count"], reset_in=max(usage["time_left"], 1))
+    return Usage(limit=limit, count=count, reset_in=max(window - int(time.time()), 1))
+
+
+# One redis-py client per Django Redis backend: Django's ``get_client()`` builds a new client object
+# (with its table of response callbacks) on every call, which costs more than the round trip.
+_redis_clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _increment(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it."""
+    backend = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    if not isinstance(backend, RedisCache):
+        return 1 if backend.add(key, 1, timeout) else backend.incr(key)
+    inner = backend._cache  # Django's RedisCacheClient: its pools and the client class
+    client = _redis_clients.get(inner)
+    if client is None:
+        client = _redis_clients[inner] = inner.get_client(write=True)
+    full_key = backend.make_and_validate_key(key)
+    pipeline = client.pipeline(transaction=False)
+    pipeline.set(full_key, 0, ex=timeout, nx=True)  # an integer, as Django's serializer stores it
+    pipeline.incr(full_key)
+    return pipeline.execute()[1]
 
 
 def default_token_limit() -> int:
-    """``TokenSettings.default_rate_limit_per_hour``, cached for an hour (reset when the settings change)."""
+    """``TokenSettings.default_rate_limit_per_hour``. The request path gets it with the token
+    (``tokens.authentication``); this read is for when that could not (no settings row yet)."""
     from tokens.models import TokenSettings
 
-    if not _Breaker.open():
-        try:
-            cached = cache.get(_DEFAULT_LIMIT_KEY)
-            if cached is not None:
-                return cached
-            value = TokenSettings.get_solo().default_rate_limit_per_hour
-            cache.set(_DEFAULT_LIMIT_KEY, value, HOUR)
-            return value
-        except Exception as exc:  # the cache, not the database: fall through to a plain read
-            _Breaker.trip(exc)
     return TokenSettings.get_solo().default_rate_limit_per_hour
-
-
-def forget_default_token_limit() -> None:
-    try:
-        cache.delete(_DEFAULT_LIMIT_KEY)
-    except Exception as exc:
-        _Breaker.trip(exc)
 
 
 def headers_for(usage: Usage) -> dict[str, str]:
