@@ -5,6 +5,7 @@ import contextlib
 import tempfile
 from pathlib import Path
 
+from django.core.management import call_command
 from django.db import connections
 
 DEFAULT_NAME = "standin_bench"
@@ -27,3 +28,21 @@ def bench_database(name: str = DEFAULT_NAME, *, keep: bool = False):
             yield created
         finally:
             connection.creation.destroy_test_db(configured, verbosity=0, keepdb=keep)
+
+
+@contextlib.contextmanager
+def reused_database(name: str):
+    """Point the default connection at an existing benchmark database (``--keep`` or a copy of one),
+    migrated to the current code, for the block; nothing is created or dropped."""
+    connection = connections["default"]
+    if connection.vendor != "postgresql":
+        raise ValueError("--reuse-database needs PostgreSQL")
+    configured = connection.settings_dict["NAME"]
+    connection.close()
+    connection.settings_dict["NAME"] = name
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield name
+    finally:
+        connection.close()
+        connection.settings_dict["NAME"] = configured

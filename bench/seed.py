@@ -97,6 +97,47 @@ def seed(*, people: int, absences: int, rng: random.Random, now: dt.datetime) ->
     )
 
 
+def organisation_from_database() -> Organisation:
+    """The :class:`Organisation` of a database ``seed`` filled earlier (``bench --reuse-database``).
+
+    Everything is read back from the rows ``seed`` wrote: ``now`` from the chains' one-time rules
+    (they start a day before it), the people in seeding order (by username, chain coverers C left
+    out), the chains from their rules. The raw token is not stored anywhere, so the admin gets a
+    new one; reply-log rows of earlier runs are cleared so every run claims its replies afresh.
+    """
+    from coverage.models import ReplyLog
+
+    admin = User.objects.get(username="bench-admin")
+    pay_rules = Rule.objects.filter(kind=Rule.Kind.ONE_TIME, projects=["PAY"], user__username__startswith="u")
+    firsts = dict(pay_rules.values_list("user_id", "coverer_id"))
+    bug_rules = Rule.objects.filter(kind=Rule.Kind.RECURRING, issue_types=["Bug"])
+    seconds = dict(bug_rules.values_list("user_id", "coverer_id"))
+    chains = sorted((a, b, seconds[b]) for a, b in firsts.items() if b in seconds)
+    if not chains:
+        raise LookupError("no bench chains here: was this database seeded by `manage.py bench`?")
+    now = pay_rules.order_by("pk").values_list("start_at", flat=True).first() + dt.timedelta(days=1)
+    finals = {c for _, _, c in chains}
+    people = [
+        pk
+        for pk in User.objects.filter(username__startswith="u").order_by("username").values_list("pk", flat=True)
+        if pk not in finals
+    ]
+    _, raw = token_create(
+        user=admin, name="bench", scopes=["read", "write", "delete", "admin"], rate_limit_per_hour=TOKEN_RATE_LIMIT
+    )
+    ReplyLog.objects.filter(issue_key__startswith="PAY-").delete()
+    return Organisation(
+        now=now,
+        admin=admin,
+        token=raw,
+        people=people,
+        teams=list(Team.objects.order_by("pk").values_list("pk", flat=True)),
+        calendar=Calendar.objects.filter(owner=admin).values_list("pk", flat=True).get(),
+        chains=chains,
+        absences=Absence.objects.count() - 2 * len(chains),
+    )
+
+
 def _people(count: int, rng: random.Random) -> list[User]:
     users = []
     for index in range(count):

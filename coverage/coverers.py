@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from coverage.precedence import ANY
-from coverage.selectors import Availability, user_availability
+from coverage.selectors import Availability, CoverersAt
 from rules.models import Rule
 
 # A reassignment follows at most this many coverers (the first coverer is hop 1).
@@ -38,13 +38,18 @@ def cover_for(availability: Availability, *, project=ANY, issue_type=ANY) -> Cov
     return Cover(Rule.Action.KEEP, None, None, "no_coverer")
 
 
-def follow_chain(first, *, assignee, at: dt.datetime, project, issue_type) -> tuple[object | None, list]:
+def follow_chain(
+    first, *, assignee, at: dt.datetime, project, issue_type, named_by: Availability | None = None
+) -> tuple[object | None, list]:
     """Walk from ``first`` through away coverers' own coverage for the same item.
 
     Returns ``(final coverer or None, everyone passed)``. Stops with None at a coverer who is
     inactive, whose coverage does not reassign, who was already passed (a cycle, the assignee
-    included), or when the ``MAX_HOPS``-th coverer is away too. Two queries per away hop.
+    included), or when the ``MAX_HOPS``-th coverer is away too. ``named_by`` (the assignee's
+    availability) lets the first load take in every coverer it names. About one query per hop
+    (``CoverersAt``).
     """
+    states = CoverersAt(at, named_by=named_by)
     chain: list = []
     seen = {assignee.pk}
     current = first
@@ -55,7 +60,7 @@ def follow_chain(first, *, assignee, at: dt.datetime, project, issue_type) -> tu
         seen.add(current.pk)
         if not current.is_active:
             return None, chain
-        availability = user_availability(current, at)
+        availability = states.availability(current)
         if availability.available:
             return current, chain
         cover = cover_for(availability, project=project, issue_type=issue_type)

@@ -1,9 +1,10 @@
 """Availability: is a user away at an instant, since when, until when, and who covers them.
 
 A user is away at ``at`` when an occurrence of one of their away-type absences, or the window of
-one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). Each answer
-costs three queries (absences covering ``at``, absences ahead as plain values, rules) for one
-user, or for a whole page of users at once.
+one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). One user's
+answer costs two queries (their absences in the look-ahead, their rules); a page of users three
+(absences covering ``at`` as models, the rest of the look-ahead as plain values, rules); coverers
+in a chain, who only need the instant itself, are loaded a few at a time by :class:`CoverersAt`.
 """
 
 import datetime as dt
@@ -121,19 +122,33 @@ class AbsenceRow:
         return TypeRef(self.type_id, self.private)
 
 
-def _covering_query(user_ids, at: dt.datetime, *, many: bool = False):
-    """Away absences (and series) that may cover ``at``, as models with type and coverer.
+def _absences_query(user_ids, start: dt.datetime, end: dt.datetime, *, many: bool = False):
+    """Away absences (and series) that may have time in ``[start, end)``, as models with type and coverer.
 
-    ``many``: a page of people. The per-user btree reads each one's whole history before ``at``
+    ``many``: a page of people. The per-user btree reads each one's whole history before ``start``
     (its one-off ends are not in it), so a page of 100 went through ~10,000 rows; the range index
-    (PostgreSQL) holds only the absences running at ``at`` (~0.15 % of them) with their user.
+    (PostgreSQL) holds only the absences running in the window (~0.15 % of them at an instant).
     """
     absences = Absence.objects.filter(user_id__in=user_ids).away()
     return (
-        (absences.in_window(at, at + MOMENT) if many else absences.overlapping(at, at + MOMENT))
+        (absences.in_window(start, end) if many else absences.overlapping(start, end))
         .select_related("type", "coverer")
         .order_by()
     )
+
+
+def _covering_query(user_ids, at: dt.datetime, *, many: bool = False):
+    """Away absences (and series) that may cover ``at``."""
+    return _absences_query(user_ids, at, at + MOMENT, many=many)
+
+
+def _may_cover(absence: Absence, at: dt.datetime) -> bool:
+    """What ``_covering_query`` selects, checked on a loaded absence."""
+    if absence.start_at > at:
+        return False
+    if not absence.recurrence:
+        return absence.end_at > at
+    return absence.series_end_at is None or absence.series_end_at > at
 
 
 def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
@@ -193,11 +208,16 @@ def availability_from(user, at: dt.datetime, covering_absences, ahead: list[Abse
 
 
 def user_availability(user, at: dt.datetime) -> Availability:
-    """Availability of one user at ``at``: three queries, whatever the number of absences and rules."""
-    covering = list(_covering_query([user.pk], at))
-    ahead = _ahead_rows([user.pk], at)
+    """Availability of one user at ``at``: two queries, whatever the number of absences and rules.
+
+    One user's look-ahead is a year of their absences (a dozen rows), so they are all read as
+    models in one query and the covering ones picked here; for a page of users the split into
+    covering models and light rows ahead (``users_availability``) is cheaper.
+    """
+    absences = list(_absences_query([user.pk], at, at + LOOKAHEAD))
     rules = list(_rules_query([user.pk], at, at + LOOKAHEAD))
-    return availability_from(user, at, covering, ahead, rules)
+    covering = [a for a in absences if _may_cover(a, at)]
+    return availability_from(user, at, covering, absences, rules)
 
 
 def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
@@ -257,3 +277,41 @@ def away_users(at: dt.datetime, users):
     return users.filter(
         Q(pk__in=one_off.values("user_id")) | Q(pk__in=rule_windows.values("user_id")) | Q(pk__in=_series_away_at(at))
     )
+
+
+class CoverersAt:
+    """Availability at one instant of the coverers a reassignment chain passes, loaded in batches.
+
+    A coverer's answer needs only the instant: their absences and one-time rule windows covering
+    ``at``, and their rules in force (no look-ahead: ``back_at`` and ``next_span`` are not set).
+    Every load also takes in the coverers already named by what was loaded before (rules' and
+    covering absences' coverers), so the next hop usually finds its rows there: a chain of two away
+    coverers and a final available one costs three queries, not two per person.
+    """
+
+    def __init__(self, at: dt.datetime, *, named_by: Availability | None = None) -> None:
+        self.at = at
+        self._absences: dict[int, list[Absence]] = {}
+        self._rules: dict[int, list[Rule]] = {}
+        self._named: set[int] = set()
+        if named_by is not None:
+            self._name(r.coverer_id for r in named_by.rules)
+            self._name(s.absence.coverer_id for s in named_by.covering if s.absence is not None)
+
+    def _name(self, ids) -> None:
+        self._named.update(pk for pk in ids if pk is not None)
+
+    def availability(self, user) -> Availability:
+        if user.pk not in self._rules:
+            ids = {user.pk} | (self._named - self._rules.keys())
+            self._rules.update((pk, []) for pk in ids)
+            for rule in _rules_query(ids, self.at, self.at + MOMENT):
+                self._rules[rule.user_id].append(rule)
+                self._name([rule.coverer_id])
+        if user.pk not in self._absences:
+            ids = {user.pk} | (self._named - self._absences.keys())
+            self._absences.update((pk, []) for pk in ids)
+            for absence in _covering_query(ids, self.at):
+                self._absences[absence.user_id].append(absence)
+                self._name([absence.coverer_id])
+        return availability_from(user, self.at, self._absences[user.pk], [], self._rules[user.pk])

@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import connections, router
 from django.utils import timezone
 
 from coverage.coverers import Cover, cover_for, follow_chain
@@ -75,7 +75,12 @@ def _decide(item: WorkItem, *, assignee, at, availability: Availability, setting
     if cover.action == Rule.Action.KEEP:
         return Resolution(assignee, True, cover.action, assignee, cover.reason, rule=cover.rule)
     final, chain = follow_chain(
-        cover.coverer, assignee=assignee, at=at, project=item.project, issue_type=item.issue_type
+        cover.coverer,
+        assignee=assignee,
+        at=at,
+        project=item.project,
+        issue_type=item.issue_type,
+        named_by=availability,
     )
     if final is None:
         return Resolution(
@@ -94,26 +99,29 @@ def _message_coverer(resolution: Resolution, availability: Availability, item: W
     return cover_for(availability, project=item.project, issue_type=item.issue_type).coverer
 
 
+# One statement claims the reply: a missing row is inserted, a stale one renewed, a fresh one left
+# alone (then no row comes back). Concurrent claims for one (assignee, key) queue on the unique
+# index or the row lock, and the loser sees the winner's fresh ``replied_at`` in the WHERE (both
+# PostgreSQL and SQLite re-check it against the committed row), so exactly one gets a row back.
+_CLAIM = (
+    "INSERT INTO {table} (assignee_id, issue_key, replied_at) VALUES (%s, %s, %s) "
+    "ON CONFLICT (assignee_id, issue_key) DO UPDATE SET replied_at = excluded.replied_at "
+    "WHERE {table}.replied_at <= %s RETURNING id"
+)
+
+
 def reply_claim(*, assignee, issue_key: str, now: dt.datetime, interval_hours: int) -> bool:
-    """True for exactly one caller per (assignee, issue key) and interval, even concurrently.
-
-    A stale row is taken over by a conditional update (PostgreSQL re-checks the condition after a
-    concurrent update, so only one wins); a missing row is inserted under the unique constraint
-    (the loser of a concurrent insert gets an IntegrityError inside its savepoint).
-    """
+    """True for exactly one caller per (assignee, issue key) and interval, even concurrently: one
+    ``INSERT … ON CONFLICT DO UPDATE … WHERE`` (the unique constraint on the pair is its target)."""
     cutoff = now - dt.timedelta(hours=interval_hours)
-    stale = ReplyLog.objects.filter(assignee=assignee, issue_key=issue_key, replied_at__lte=cutoff)
-    if stale.update(replied_at=now):
-        return True
-    try:
-        with transaction.atomic():
-            ReplyLog.objects.create(assignee=assignee, issue_key=issue_key, replied_at=now)
-    except IntegrityError:
-        return False
-    return True
+    connection = connections[router.db_for_write(ReplyLog)]
+    adapt = connection.ops.adapt_datetimefield_value
+    sql = _CLAIM.format(table=connection.ops.quote_name(ReplyLog._meta.db_table))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [assignee.pk, issue_key, adapt(now), adapt(cutoff)])
+        return cursor.fetchone() is not None
 
 
-@transaction.atomic
 def coverage_resolve(
     *,
     assignee,
@@ -130,8 +138,9 @@ def coverage_resolve(
     (default now), following SPEC §6's order. Decides from the clock, never from ``Rule.status``.
 
     ``caller``/``admin`` only decide whether a private absence's details may appear in the answer
-    (``caller=None``: internal use, shown). Costs a fixed number of queries plus two per away
-    coverer passed in a chain.
+    (``caller=None``: internal use, shown). Costs two queries when the assignee is available;
+    when away, the routing settings, about one query per coverer in a chain and the reply claim.
+    No transaction: everything before the claim only reads, and the claim is one statement.
     """
     now = timezone.now()
     at = at or now

@@ -8,14 +8,14 @@ the Django request so the rate-limit middleware and DRF share one lookup.
 import datetime as dt
 import hmac
 
-from django.db.models import Q
+from django.db.models import Q, Subquery
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from tokens.hashing import current_pepper_id, hash_secret, parse_token
-from tokens.models import APIToken
+from tokens.models import APIToken, TokenSettings
 
 INVALID_TOKEN = "Invalid token."  # noqa: S105 - an error message
 LAST_USED_EVERY = dt.timedelta(minutes=1)
@@ -47,10 +47,26 @@ def token_for_request(request) -> APIToken | None:
     return result
 
 
+# The organisation's default rate limit, read in the token's own query (a subquery on the settings
+# singleton): the rate-limit middleware needs it on every request of a token without its own limit.
+_DEFAULT_LIMIT = Subquery(TokenSettings.objects.order_by().values("default_rate_limit_per_hour")[:1])
+
+
+def _lookup(key_id: str) -> APIToken | None:
+    rows = (
+        APIToken.objects.select_related("user")
+        .annotate(default_rate_limit=_DEFAULT_LIMIT)
+        .filter(key_id=key_id)
+        .order_by()[:1]  # key_id is unique: no sort
+    )
+    return rows[0] if rows else None
+
+
 def token_authenticate(raw: str) -> APIToken:
-    """The usable token ``raw`` names, or AuthenticationFailed. One query (token + user)."""
+    """The usable token ``raw`` names, or AuthenticationFailed. One query (token + user, and the
+    default rate limit as ``token.default_rate_limit``)."""
     parsed = parse_token(raw)
-    token = APIToken.objects.select_related("user").filter(key_id=parsed[0]).first() if parsed else None
+    token = _lookup(parsed[0]) if parsed else None
     if token is None:
         hash_secret(_DUMMY_SECRET, current_pepper_id())
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)

@@ -20,7 +20,8 @@ def _limit_key(request) -> tuple[str, str, int]:
     except exceptions.AuthenticationFailed:
         token = None  # a bad token is counted against the IP, so guessing is limited too
     if token is not None:
-        return "api.token", str(token.pk), token.rate_limit_per_hour or default_token_limit()
+        default = getattr(token, "default_rate_limit", None)  # None: no settings row yet
+        return "api.token", str(token.pk), token.rate_limit_per_hour or default or default_token_limit()
     user = getattr(request, "user", None)
     if request.META.get("HTTP_AUTHORIZATION") is None and user is not None and user.is_authenticated:
         return "api.user", str(user.pk), settings.API_RATE_LIMIT_USER_PER_HOUR

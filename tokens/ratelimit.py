@@ -1,9 +1,10 @@
 """Fixed-window rate limits over the Django cache (Redis in production).
 
-Counters live in the cache so every web process shares them; each request is one atomic ``INCR``
-of its window's counter, so concurrent clients on one token get exactly the limit. The window is
-computed from one reading of the clock, so the counter, ``Retry-After`` and the reset epoch of a
-response always agree. When the cache is unreachable the API keeps serving:
+Counters live in the cache so every web process shares them; each request is one atomic increment
+of its window's counter, so concurrent clients on one token get exactly the limit, and on Redis it
+costs one round trip (create-if-missing and ``INCR``, pipelined). The window is computed from one
+reading of the clock, so the counter, ``Retry-After`` and the reset epoch of a response always
+agree. When the cache is unreachable the API keeps serving:
 limits fail open with one logged warning, and the cache is left alone for ``RATELIMIT_RETRY_AFTER_ERROR``
 seconds so a dead Redis does not add a connection timeout to every request.
 """
@@ -12,14 +13,15 @@ import dataclasses
 import hashlib
 import logging
 import time
+import weakref
 import zlib
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 
 logger = logging.getLogger(__name__)
 HOUR = 3600
-_DEFAULT_LIMIT_KEY = "tokens:default-rate-limit"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -80,47 +82,43 @@ def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{limit}/{period}:{digest}:{reset_at}"
     try:
-        count = _increment(key, ttl=reset_at - now + 60)
+        count = _increment(key, reset_at - now + 60)
     except Exception as exc:  # any cache backend error: redis.ConnectionError, TimeoutError, OSError...
         _Breaker.trip(exc)
         return None
     return Usage(limit=limit, count=count, reset_at=reset_at, reset_in=reset_at - now)
 
 
-def _increment(key: str, ttl: int) -> int:
-    """Add one to a window's counter and return the new count: Redis ``INCR`` (atomic across processes);
-    the window's first request creates the counter with ``add`` (``SET NX``), and a process that lost
-    that race counts with ``INCR`` after all."""
-    try:
-        return cache.incr(key)
-    except ValueError:  # no counter yet for this window
-        if cache.add(key, 1, ttl):
-            return 1
-        return cache.incr(key)
+# One redis-py client per Django Redis backend: Django's ``get_client()`` builds a new client object
+# (with its table of response callbacks) on every call, which costs more than the round trip.
+_redis_clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def _increment(key: str, timeout: int) -> int:
+    """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it."""
+    backend = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    if not isinstance(backend, RedisCache):
+        try:
+            return backend.incr(key)
+        except ValueError:  # no counter yet for this window; a process that loses the add counts on
+            return 1 if backend.add(key, 1, timeout) else backend.incr(key)
+    inner = backend._cache  # Django's RedisCacheClient: its pools and the client class
+    client = _redis_clients.get(inner)
+    if client is None:
+        client = _redis_clients[inner] = inner.get_client(write=True)
+    full_key = backend.make_and_validate_key(key)
+    pipeline = client.pipeline(transaction=False)
+    pipeline.set(full_key, 0, ex=timeout, nx=True)  # an integer, as Django's serializer stores it
+    pipeline.incr(full_key)
+    return pipeline.execute()[1]
 
 
 def default_token_limit() -> int:
-    """``TokenSettings.default_rate_limit_per_hour``, cached for an hour (reset when the settings change)."""
+    """``TokenSettings.default_rate_limit_per_hour``. The request path gets it with the token
+    (``tokens.authentication``); this read is for when that could not (no settings row yet)."""
     from tokens.models import TokenSettings
 
-    if not _Breaker.open():
-        try:
-            cached = cache.get(_DEFAULT_LIMIT_KEY)
-            if cached is not None:
-                return cached
-            value = TokenSettings.get_solo().default_rate_limit_per_hour
-            cache.set(_DEFAULT_LIMIT_KEY, value, HOUR)
-            return value
-        except Exception as exc:  # the cache, not the database: fall through to a plain read
-            _Breaker.trip(exc)
     return TokenSettings.get_solo().default_rate_limit_per_hour
-
-
-def forget_default_token_limit() -> None:
-    try:
-        cache.delete(_DEFAULT_LIMIT_KEY)
-    except Exception as exc:
-        _Breaker.trip(exc)
 
 
 def headers_for(usage: Usage) -> dict[str, str]:

@@ -10,7 +10,6 @@ from django.utils import timezone
 from config.errors import DomainError
 from tokens.hashing import current_pepper_id, format_token, hash_secret, new_key_id, new_secret
 from tokens.models import SCOPES, APIToken, TokenSettings
-from tokens.ratelimit import forget_default_token_limit
 
 
 def _validate_scopes(*, user, scopes: list[str], actor_scopes: list[str] | None) -> list[str]:
@@ -143,7 +142,4 @@ def token_settings_update(**changes) -> TokenSettings:
         raise DomainError("The default rate limit is at least 1 request an hour.", attr="default_rate_limit_per_hour")
     token_settings.full_clean()
     token_settings.save()
-    # Now and after the commit, so a reader between the two cannot keep the old value cached.
-    forget_default_token_limit()
-    transaction.on_commit(forget_default_token_limit)
     return token_settings

@@ -77,3 +77,25 @@ def test_sweeps_claim_every_due_rule_once_and_reruns_write_nothing(org):
 def test_list_queries_are_flat_in_page_size(org):
     for name, small, large in scenarios.page_size_queries(org):
         assert small == large, name
+
+
+def test_a_seeded_database_is_reused_with_the_same_organisation(org):
+    from bench.seed import organisation_from_database
+    from tokens.authentication import token_authenticate
+
+    again = organisation_from_database()
+    assert again.now == org.now
+    assert (again.people, again.teams, again.calendar) == (org.people, org.teams, org.calendar)
+    assert again.chains == org.chains
+    assert again.absences == org.absences
+    assert token_authenticate(again.token).user == org.admin  # a new token: the first one's secret is not stored
+
+
+def test_the_http_script_cycles_through_people_with_the_token(org):
+    from bench.http import _lua, _paths
+
+    paths = _paths(org, "2026-11-18T10:00:00Z")
+    assert list(paths) == ["floor: bare view (HTTP)", "availability (HTTP)"]
+    assert all(len(group) == len(set(group)) > 100 for group in paths.values())
+    script = _lua(paths["availability (HTTP)"], org.token)
+    assert f'"Bearer {org.token}"' in script and paths["availability (HTTP)"][0] in script

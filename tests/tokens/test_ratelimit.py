@@ -138,6 +138,23 @@ def test_unreachable_cache_keeps_settings_changes_working(client_for, staff):
     assert response.status_code == 200 and response.json()["default_rate_limit_per_hour"] == 9
 
 
+@pytest.mark.skipif(not os.environ.get("REDIS_URL"), reason="counts Redis round trips (REDIS_URL)")
+def test_counting_a_request_is_one_redis_round_trip(client_for, user, monkeypatch):
+    """Create-if-missing and increment go out in one pipeline; the default limit comes with the token."""
+    from redis.connection import Connection
+
+    client = client_for(user)
+    client.get("/api/v1/users/")  # the counter of this window exists from here on
+    sent = []
+    original = Connection.send_packed_command
+    monkeypatch.setattr(
+        Connection, "send_packed_command", lambda conn, *a, **k: sent.append(1) or original(conn, *a, **k)
+    )
+    responses = [client.get("/api/v1/users/") for _ in range(2)]
+    assert [r["X-RateLimit-Remaining"] for r in responses] == ["998", "997"]
+    assert len(sent) == 2
+
+
 _WORKER = """
 import django, os, sys
 django.setup()

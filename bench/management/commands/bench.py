@@ -12,14 +12,15 @@ import random
 import time
 import warnings
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
 from django.utils import timezone
 
 from bench import scenarios
-from bench.database import DEFAULT_NAME, bench_database
-from bench.seed import seed
+from bench.database import DEFAULT_NAME, bench_database, reused_database
+from bench.http import HttpBenchError, http_table, measure_http
+from bench.seed import organisation_from_database, seed
 from bench.timing import measure, table
 
 QUICK_ABSENCES = 10_000
@@ -32,14 +33,39 @@ class Command(BaseCommand):
         parser.add_argument("--people", type=int, default=10_000, help="People to seed (default 10,000).")
         parser.add_argument("--absences", type=int, default=None, help="Absences to seed (default 1,000,000).")
         parser.add_argument("--quick", action="store_true", help=f"{QUICK_ABSENCES:,} absences: the CI run.")
-        parser.add_argument("--requests", type=int, default=300, help="Timed requests per scenario (default 300).")
+        parser.add_argument(
+            "--requests", type=int, default=None, help="Timed requests per scenario (default 300; --quick 100)."
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed of the data (default 1).")
-        parser.add_argument("--sweep-rounds", type=int, default=3, help="Runs of the 10,000-rule sweep (default 3).")
+        parser.add_argument(
+            "--sweep-rounds", type=int, default=None, help="Runs of the 10,000-rule sweep (default 3; --quick 1)."
+        )
+        parser.add_argument(
+            "--http",
+            action="store_true",
+            help="Also measure throughput over HTTP: gunicorn (2 workers) on the bench database, wrk against "
+            "the floor view and availability (needs wrk).",
+        )
+        parser.add_argument(
+            "--http-seconds", type=float, default=None, help="wrk run per path with --http (default 10; --quick 3)."
+        )
         parser.add_argument("--database", default=DEFAULT_NAME, help="PostgreSQL database to create and drop.")
         parser.add_argument("--keep", action="store_true", help="Keep the benchmark database afterwards.")
+        parser.add_argument(
+            "--reuse-database",
+            metavar="NAME",
+            help="Measure an existing PostgreSQL database seeded by an earlier run (--keep, or a copy): "
+            "migrate it, skip seeding; --people/--absences/--seed are then ignored.",
+        )
 
     def handle(self, *args, **options):
-        absences = options["absences"] or (QUICK_ABSENCES if options["quick"] else 1_000_000)
+        quick = options["quick"]
+        absences = options["absences"] or (QUICK_ABSENCES if quick else 1_000_000)
+        # --quick is CI's smoke run (under a minute on an idle machine): fewer samples, one sweep round.
+        for name, full, short in (("requests", 300, 100), ("sweep_rounds", 3, 1), ("http_seconds", 10, 3)):
+            if options[name] is None:
+                options[name] = short if quick else full
+        self.cache_prefix = f"bench{random.randrange(1 << 30)}"
         people = options["people"]
         started = time.monotonic()
         warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
@@ -53,16 +79,20 @@ class Command(BaseCommand):
                 EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
                 CACHES=self._caches(),
             ),
-            bench_database(options["database"], keep=options["keep"]) as name,
+            self._database(options) as name,
         ):
             self._log(f"database {connection.vendor} {name}: migrated in {time.monotonic() - started:.1f}s")
-            seeded = time.monotonic()
-            now = timezone.now().replace(microsecond=0)
-            org = seed(people=people, absences=absences, rng=random.Random(options["seed"]), now=now)
-            self._log(
-                f"seeded {people:,} people, {absences:,} absences ({org.span_days:.0f} days of them) "
-                f"in {time.monotonic() - seeded:.1f}s"
-            )
+            if options["reuse_database"]:
+                org = organisation_from_database()
+                self._log(f"reused {org.absences:,} absences, {len(org.people):,} people (seeded for {org.now})")
+            else:
+                seeded = time.monotonic()
+                now = timezone.now().replace(microsecond=0)
+                org = seed(people=people, absences=absences, rng=random.Random(options["seed"]), now=now)
+                self._log(
+                    f"seeded {people:,} people, {absences:,} absences ({org.span_days:.0f} days of them) "
+                    f"in {time.monotonic() - seeded:.1f}s"
+                )
             self._run(org, options)
         self._log(f"total {time.monotonic() - started:.1f}s")
 
@@ -86,6 +116,20 @@ class Command(BaseCommand):
         for name, small, large in scenarios.page_size_queries(org):
             flat = "flat" if small == large else "NOT FLAT"
             self.stdout.write(f"  {name:<20} {small:>3} / {large:<3} {flat}")
+        if options["http"]:
+            self._log(f"over HTTP: gunicorn and wrk, {options['http_seconds']:.0f}s a path")
+            try:
+                throughput = measure_http(
+                    org, seconds=options["http_seconds"], at=scenarios.iso(org.now), cache_prefix=self.cache_prefix
+                )
+            except HttpBenchError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write("\n" + http_table(throughput))
+
+    def _database(self, options):
+        if options["reuse_database"]:
+            return reused_database(options["reuse_database"])
+        return bench_database(options["database"], keep=options["keep"])
 
     def _machine(self, org) -> str:
         load = ", ".join(f"{value:.2f}" for value in os.getloadavg())
@@ -100,7 +144,7 @@ class Command(BaseCommand):
 
         caches = {alias: dict(config) for alias, config in settings.CACHES.items()}
         for config in caches.values():
-            config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}bench{random.randrange(1 << 30)}"
+            config["KEY_PREFIX"] = f"{config.get('KEY_PREFIX', '')}{self.cache_prefix}"
         return caches
 
     def _log(self, text: str) -> None:
