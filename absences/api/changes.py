@@ -51,7 +51,9 @@ class AbsenceChangesView(APIView):
         parameters=[
             OpenApiParameter("cursor", str, description="`next_cursor` of the previous page; empty: from the start"),
             OpenApiParameter(
-                "limit", int, description=f"Changes per page (default {changes.DEFAULT_LIMIT}, max {changes.MAX_LIMIT})"
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT},
+                description=f"Changes per page (default {changes.DEFAULT_LIMIT}, max {changes.MAX_LIMIT})",
             ),
         ],
         responses={

@@ -40,6 +40,14 @@ ERROR_DESCRIPTIONS = {
 }
 
 
+# "At least one character that is not whitespace", where whitespace is Python's (what ``str.strip()``
+# and so DRF's ``trim_whitespace`` remove). ``\S`` would not do: JSON Schema validators read it as
+# ECMA-262 or Unicode whitespace and schemathesis generates from it in ASCII mode, so neither
+# excludes U+001C..U+001F, which Python strips ("\x1d" met ``\S`` and was refused as blank).
+# Spelled as explicit escapes, the class reads the same in ECMA-262, Rust and Python regexes.
+NON_BLANK_PATTERN = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
+
+
 def error_response(code: str) -> OpenApiResponse:
     return OpenApiResponse(response=ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[code])
 
@@ -122,7 +130,7 @@ class AutoSchema(SpectacularAutoSchema):
             and not {"pattern", "format", "enum"} & schema.keys()
             and not any(isinstance(v, RegexValidator) for v in field.validators)  # its own pattern
         ):
-            schema["pattern"] = r"\S"
+            schema["pattern"] = NON_BLANK_PATTERN
         return schema
 
     def _has_fields(self) -> bool:
@@ -181,7 +189,7 @@ class UserRefFieldExtension(OpenApiSerializerFieldExtension):
                 "oneOf": [
                     {"type": "integer", "minimum": 1, "description": "user id"},
                     # A blank or whitespace-only reference is refused as invalid (not merely unknown).
-                    {"type": "string", "pattern": r"\S", "description": "username, email address or `me`"},
+                    {"type": "string", "pattern": NON_BLANK_PATTERN, "description": "username, email address or `me`"},
                 ],
             }
         return {
