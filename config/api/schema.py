@@ -1,5 +1,6 @@
 """OpenAPI description of the shared conventions: error responses, ``?fields=``, ``If-Match``."""
 
+import re
 import zoneinfo
 
 from django.core.exceptions import FieldDoesNotExist
@@ -203,3 +204,38 @@ class UserRefFieldExtension(OpenApiSerializerFieldExtension):
             },
             "required": ["id", "username", "email", "name"],
         }
+
+
+def add_links_from_creates(result, generator, request, public):
+    """drf-spectacular postprocessing hook: OpenAPI links from each create (``POST`` answering 201)
+    to the operations on what it created (``/calendars/`` → ``/calendars/{id}/`` and
+    ``/calendars/{calendar_pk}/events/``), so schemathesis' stateful phase can chain a create with
+    reads, updates and deletes of the same object instead of guessing ids."""
+    paths = result.get("paths", {})
+    schemas = result.get("components", {}).get("schemas", {})
+    for source, item in paths.items():
+        created = item.get("post", {}).get("responses", {}).get("201")
+        if created is None:
+            continue
+        source_params = set(re.findall(r"{(\w+)}", source))
+        fields = _response_properties(created, schemas)
+        links = {}
+        for target, target_item in paths.items():
+            match = re.fullmatch(re.escape(source) + r"{(\w+)}(/.*)?", target)
+            if match is None or set(re.findall(r"{(\w+)}", target)) != source_params | {match[1]}:
+                continue
+            param = match[1]
+            parameters = {param: f"$response.body#/{param if param in fields else 'id'}"}
+            parameters |= {name: f"$request.path.{name}" for name in source_params}
+            for operation in target_item.values():
+                links[operation["operationId"]] = {"operationId": operation["operationId"], "parameters": parameters}
+        if links:
+            created["links"] = links
+    return result
+
+
+def _response_properties(response: dict, schemas: dict) -> set[str]:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    if "$ref" in schema:
+        schema = schemas.get(schema["$ref"].rsplit("/", 1)[1], {})
+    return set(schema.get("properties", {}))

@@ -10,6 +10,7 @@ import yaml
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 
+from absences.changes import encode_cursor
 from config.api.schema import NON_BLANK_PATTERN
 from tests.calendars.factories import CalendarFactory
 from tests.factories import TeamFactory
@@ -419,3 +420,45 @@ class TestEventSearchBounds:
         response = alice_client.post(self.URL, body, format="json")
         assert response.status_code == 200, response.content
         assert response.json() == {"events": []}
+
+
+def test_creates_link_to_the_operations_on_what_they_created(schema):
+    """Schemathesis' stateful phase had no transitions (no links, no Location headers), and every
+    generated event id was a 404: each create now links to the operations on its object."""
+    links = schema["paths"]["/api/v1/calendars/"]["post"]["responses"]["201"]["links"]
+    assert links["v1_calendars_events_create"]["parameters"] == {"calendar_pk": "$response.body#/id"}
+    assert links["v1_calendars_destroy"]["parameters"] == {"id": "$response.body#/id"}
+    events = schema["paths"]["/api/v1/calendars/{calendar_pk}/events/"]["post"]["responses"]["201"]["links"]
+    assert events["v1_calendars_events_partial_update"]["parameters"] == {
+        "id": "$response.body#/id",
+        "calendar_pk": "$request.path.calendar_pk",
+    }
+    types = schema["paths"]["/api/v1/absence-types/"]["post"]["responses"]["201"]["links"]
+    assert types["v1_absence_types_retrieve"]["parameters"] == {"key": "$response.body#/key"}
+
+
+class TestChangesCursor:
+    """ST202: ``?cursor=\\x0f\\xfd…`` (any string, as the schema said) was a 400 ``invalid``. The
+    schema now gives the shape (base64url, as ``next_cursor`` is written); a well-formed cursor this
+    feed never issued names nothing (``unknown``), which OpenAPI cannot express."""
+
+    URL = "/api/v1/absences/changes/"
+
+    def test_schema_gives_the_shape(self, schema):
+        cursor = parameter(schema["paths"][self.URL]["get"], "cursor")
+        assert cursor["schema"] == {"type": "string", "pattern": "^[A-Za-z0-9_-]*$"}
+
+    @pytest.mark.parametrize("cursor", ["\\x0f\\xfdg", "bm90 aXNzdWVk", " MTI", "MTI\\n"])
+    def test_malformed_cursor_is_invalid(self, alice_client, cursor):
+        assert error_attrs(alice_client.get(self.URL, {"cursor": cursor})) == {"cursor": "invalid"}
+
+    @pytest.mark.parametrize("cursor", ["bm90LWlzc3VlZA", "A", encode_cursor(10**6)])
+    def test_well_formed_cursor_never_issued_is_unknown(self, alice_client, cursor):
+        assert error_attrs(alice_client.get(self.URL, {"cursor": cursor})) == {"cursor": "unknown"}
+
+    def test_an_issued_cursor_and_the_empty_one_work(self, alice_client):
+        first = alice_client.get(self.URL, {"cursor": ""})
+        assert first.status_code == 200
+        again = alice_client.get(self.URL, {"cursor": first.json()["next_cursor"]})
+        assert again.status_code == 200
+        assert again.json()["changes"] == []
