@@ -67,6 +67,16 @@ ACCEPTED_CONDITIONAL_REQUIRED = {
     ("POST /api/v1/calendars/{calendar_pk}/events/", "end_at"),
     ("POST /api/v1/calendars/{calendar_pk}/events/", "start_date"),
     ("POST /api/v1/calendars/{calendar_pk}/events/", "end_date"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "start_at"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "end_at"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "start_date"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "end_date"),
+    # Turning an all-day event into a timed one (or back) needs both bounds of the new kind: this
+    # depends on the stored event.
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "start_at"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "end_at"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "start_date"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "end_date"),
     # A one-time rule needs start_at/end_at; a reassign rule needs a coverer.
     ("POST /api/v1/rules/", "start_at"),
     ("POST /api/v1/rules/", "end_at"),

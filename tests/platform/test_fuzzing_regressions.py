@@ -462,3 +462,28 @@ class TestChangesCursor:
         again = alice_client.get(self.URL, {"cursor": first.json()["next_cursor"]})
         assert again.status_code == 200
         assert again.json()["changes"] == []
+
+
+class TestDateTimeFilterOffsets:
+    """ST101: ``GET /calendars/{pk}/events/?end_at__gt=0457-06-18T09:14:23-20:09`` was a 500:
+    PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 (and the schema's date-time) allow.
+    Filter instants are compared in UTC."""
+
+    @pytest.fixture
+    def events_url(self):
+        return f"/api/v1/calendars/{CalendarFactory(is_public=True).pk}/events/"
+
+    @pytest.mark.parametrize("moment", ["0457-06-18T09:14:23-20:09", "2026-03-02T09:00:00+23:59"])
+    def test_event_filter_with_a_large_offset(self, staff_client, events_url, moment):
+        response = staff_client.get(events_url, {"end_at__gt": moment})
+        assert response.status_code == 200, response.content
+        assert response.json()["results"] == []
+
+    def test_event_filter_before_year_one_in_utc(self, staff_client, events_url):
+        response = staff_client.get(events_url, {"start_at__lt": "0001-01-01T00:00:00+23:59"})
+        assert error_attrs(response) == {"start_at__lt": "out_of_range"}
+
+    def test_absence_filter_with_a_large_offset(self, alice_client):
+        response = alice_client.get("/api/v1/absences/", {"start_at__lt": "2026-03-02T09:00:00-20:09"})
+        assert response.status_code == 200, response.content
+        assert response.json()["results"] == []
