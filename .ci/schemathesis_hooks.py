@@ -18,8 +18,9 @@ def before_call(context, case, kwargs) -> None:
 
 
 # 400s that schema-valid input can meet for reasons OpenAPI cannot express: a user reference naming
-# nobody, a name already taken, a NUL character (PostgreSQL cannot store one; DRF refuses it), a
-# moment that must lie in the future (the schema has no "after now").
+# nobody or a well-formed change-feed cursor this feed never issued (both ``unknown``), a name
+# already taken, a NUL character (PostgreSQL cannot store one; DRF refuses it), a moment that must
+# lie in the future (the schema has no "after now").
 # Any other 400 to schema-valid input still fails the run.
 ACCEPTED_400_CODES = {
     "unknown",
@@ -29,13 +30,15 @@ ACCEPTED_400_CODES = {
     "in_past",
     # An exclusion filter is an expression in its own grammar (docs/filters.md), not a pattern.
     "invalid_filter",
-    # A date-time outside the years 1900-9000: OpenAPI's date-time format cannot bound the year.
+    # A date or date-time outside the years 1900-8999: OpenAPI's formats cannot bound the year
+    # (millisecond timestamps can, and declare minimum/maximum instead).
     "out_of_range",
     # Two fields that exclude each other (start_at/end_at vs start_date/end_date, start vs start_ms).
     "exclusive",
     # An end not after its start: OpenAPI cannot compare two fields.
     "end_before_start",
-    # A search window over 92 days / an event over 366 days: a difference of two fields.
+    # A window over 92 days (event search, team staffing) / an event over 366 days: a difference
+    # of two fields.
     "max_window",
     "max_duration",
     # The coverer is the absent (or rule's own) user: a comparison of two fields.
@@ -64,10 +67,23 @@ ACCEPTED_CONDITIONAL_REQUIRED = {
     ("POST /api/v1/calendars/{calendar_pk}/events/", "end_at"),
     ("POST /api/v1/calendars/{calendar_pk}/events/", "start_date"),
     ("POST /api/v1/calendars/{calendar_pk}/events/", "end_date"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "start_at"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "end_at"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "start_date"),
+    ("PUT /api/v1/calendars/{calendar_pk}/events/{id}/", "end_date"),
+    # Turning an all-day event into a timed one (or back) needs both bounds of the new kind: this
+    # depends on the stored event.
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "start_at"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "end_at"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "start_date"),
+    ("PATCH /api/v1/calendars/{calendar_pk}/events/{id}/", "end_date"),
     # A one-time rule needs start_at/end_at; a reassign rule needs a coverer.
     ("POST /api/v1/rules/", "start_at"),
     ("POST /api/v1/rules/", "end_at"),
     ("POST /api/v1/rules/", "coverer"),
+    ("PUT /api/v1/rules/{id}/", "start_at"),
+    ("PUT /api/v1/rules/{id}/", "end_at"),
+    ("PUT /api/v1/rules/{id}/", "coverer"),
     # start or start_ms, end or end_ms.
     ("POST /api/v1/events/search/", "start"),
     ("POST /api/v1/events/search/", "end"),

@@ -37,7 +37,8 @@ class LocalDateTimeFilter(django_filters.Filter):
     def moment(self, value: dt.datetime) -> dt.datetime:
         # Clamped so zone and recurrence arithmetic cannot overflow at the ends of the calendar.
         value = localize(value, getattr(self.parent.request, "user", None))
-        return min(max(value, FAR_PAST), FAR_FUTURE)
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows (a 500 otherwise).
+        return min(max(value, FAR_PAST), FAR_FUTURE).astimezone(dt.UTC)
 
     def filter(self, qs, value):
         if value is None:

@@ -1,5 +1,7 @@
 """Query-string filters for calendars and events."""
 
+import datetime as dt
+
 import django_filters
 from django.core.exceptions import ValidationError
 
@@ -18,7 +20,14 @@ class DateTimeField(django_filters.fields.IsoDateTimeField):
     def to_python(self, value):
         if value == "":
             raise ValidationError("Give an ISO 8601 datetime, e.g. 2026-03-02T09:00:00Z.", code="invalid")
-        return super().to_python(value)
+        moment = super().to_python(value)
+        if moment is None or moment.tzinfo is None:
+            return moment
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59, which ISO 8601 allows (-20:09 was a 500).
+        try:
+            return moment.astimezone(dt.UTC)
+        except OverflowError:  # before year 1 in UTC
+            raise ValidationError("Give a time between the years 1 and 9999 in UTC.", code="out_of_range") from None
 
 
 class DateTimeFilter(django_filters.IsoDateTimeFilter):

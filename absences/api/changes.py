@@ -1,5 +1,7 @@
 """The absences change feed over the API: ``GET /api/v1/absences/changes/`` (docs/changes.md)."""
 
+import re
+
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -32,6 +34,10 @@ class ChangesPageSerializer(serializers.Serializer):
     next_cursor = serializers.CharField(help_text="Pass as `cursor` for the changes after this page")
 
 
+# What ``encode_cursor`` writes: base64url without padding (empty: from the oldest kept change).
+CURSOR_CHARACTERS = r"[A-Za-z0-9_-]*"
+
+
 class CursorExpired(Gone):
     default_detail = "This cursor is older than the kept change history (90 days): read the absences again."
     default_code = "cursor_expired"
@@ -49,9 +55,15 @@ class AbsenceChangesView(APIView):
     @extend_schema(
         operation_id="absences_changes",
         parameters=[
-            OpenApiParameter("cursor", str, description="`next_cursor` of the previous page; empty: from the start"),
             OpenApiParameter(
-                "limit", int, description=f"Changes per page (default {changes.DEFAULT_LIMIT}, max {changes.MAX_LIMIT})"
+                "cursor",
+                {"type": "string", "pattern": f"^{CURSOR_CHARACTERS}$"},
+                description="`next_cursor` of the previous page; empty: from the start",
+            ),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": changes.MAX_LIMIT},
+                description=f"Changes per page (default {changes.DEFAULT_LIMIT}, max {changes.MAX_LIMIT})",
             ),
         ],
         responses={
@@ -61,15 +73,16 @@ class AbsenceChangesView(APIView):
     )
     def get(self, request):
         limit = _limit(request.query_params.get("limit"))
+        cursor = request.query_params.get("cursor", "")
+        if not re.fullmatch(CURSOR_CHARACTERS, cursor):
+            raise validation_error("Give a next_cursor of this change feed.", attr="cursor")
         try:
-            page = changes.changes_page(
-                viewer=request.user,
-                admin=acts_as_admin(request),
-                cursor=request.query_params.get("cursor", "").strip(),
-                limit=limit,
-            )
+            page = changes.changes_page(viewer=request.user, admin=acts_as_admin(request), cursor=cursor, limit=limit)
         except changes.CursorInvalid:
-            raise validation_error("This cursor was not issued by this change feed.", attr="cursor") from None
+            # Well-formed but never issued (or beyond the newest change): a reference naming nothing.
+            raise validation_error(
+                "This cursor was not issued by this change feed.", attr="cursor", code="unknown"
+            ) from None
         except changes.CursorExpired:
             raise CursorExpired from None
         return Response({"changes": page.changes, "next_cursor": page.next_cursor})

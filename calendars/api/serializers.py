@@ -9,7 +9,16 @@ from calendars.models import Calendar, Event
 from calendars.services import event_times
 from config.api.access import acts_as_admin
 from config.api.errors import validation_error
-from config.api.fields import LocalDateTimeField, UserRefField, UserRefListField, user_ref, zone_of
+from config.api.fields import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    DateOrDateTimeField,
+    LocalDateTimeField,
+    UserRefField,
+    UserRefListField,
+    user_ref,
+    zone_of,
+)
 from config.api.serializers import ModelSerializer, Serializer
 from config.errors import DomainError
 from people.models import Team
@@ -185,6 +194,11 @@ def render_search_events(rows: list[dict]) -> list[dict]:
 
 MAX_WINDOW = dt.timedelta(days=92)
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+# The searchable instants: the years FIRST_YEAR to LAST_YEAR in UTC (a day's margin stays in range).
+EARLIEST = dt.datetime(FIRST_YEAR, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(LAST_YEAR + 1, 1, 1, tzinfo=dt.UTC)
+MIN_MS = (EARLIEST - EPOCH) // dt.timedelta(milliseconds=1)
+MAX_MS = (LATEST - EPOCH) // dt.timedelta(milliseconds=1) - 1
 
 
 class EventSearchSerializer(Serializer):
@@ -193,12 +207,16 @@ class EventSearchSerializer(Serializer):
     calendars = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False, max_length=500)
     users = UserRefListField(required=False, max_length=500)
     types = serializers.ListField(child=serializers.SlugField(max_length=40), required=False, max_length=100)
-    start = serializers.CharField(
+    start = DateOrDateTimeField(
         required=False, help_text="ISO 8601 date or datetime; naive and date values are read in the caller's zone"
     )
-    start_ms = serializers.IntegerField(required=False, help_text="Unix time in milliseconds")
-    end = serializers.CharField(required=False, help_text="ISO 8601 date or datetime (exclusive)")
-    end_ms = serializers.IntegerField(required=False, help_text="Unix time in milliseconds (exclusive)")
+    start_ms = serializers.IntegerField(
+        required=False, min_value=MIN_MS, max_value=MAX_MS, help_text="Unix time in milliseconds"
+    )
+    end = DateOrDateTimeField(required=False, help_text="ISO 8601 date or datetime (exclusive)")
+    end_ms = serializers.IntegerField(
+        required=False, min_value=MIN_MS, max_value=MAX_MS, help_text="Unix time in milliseconds (exclusive)"
+    )
     include_holidays = serializers.BooleanField(default=False)
 
     def validate(self, attrs):
@@ -220,13 +238,16 @@ class EventSearchSerializer(Serializer):
         if text is not None and millis is not None:
             raise validation_error(f"Give {name} or {name}_ms, not both.", attr=f"{name}_ms", code="exclusive")
         if millis is not None:
-            try:
-                return EPOCH + dt.timedelta(milliseconds=millis), f"{name}_ms"
-            except OverflowError:
-                raise validation_error("Out of range.", attr=f"{name}_ms", code="out_of_range") from None
+            return EPOCH + dt.timedelta(milliseconds=millis), f"{name}_ms"  # bounded by the field
         if text is None:
             raise validation_error(f"Give {name} or {name}_ms.", attr=name, code="required")
-        return parse_moment(text, zone, attr=name), name
+        moment = parse_moment(text, zone, attr=name)
+        # The date-time format cannot bound the year; a day's margin around year 1 would overflow.
+        if not EARLIEST <= moment < LATEST:
+            raise validation_error(
+                f"Give a time between the years {FIRST_YEAR} and {LAST_YEAR}.", attr=name, code="out_of_range"
+            )
+        return moment, name
 
 
 def parse_moment(text: str, zone, *, attr: str) -> dt.datetime:

@@ -5,7 +5,12 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
+
+# Years a client may name in an instant or a date asked about (absences store the same range): window
+# arithmetic around them (a day's margin, a zone's offset) stays inside Python's datetime range.
+FIRST_YEAR, LAST_YEAR = 1900, 8999
 
 
 def user_display_name(user) -> str:
@@ -103,6 +108,8 @@ class LocalDateTimeField(serializers.DateTimeField):
     """Parses ISO 8601; keeps naive input naive so the serializer can read it in the subject
     user's zone (``BaseSerializer.subject_user``). Output is always UTC with ``Z``."""
 
+    default_error_messages = {"out_of_range": "Give a time between the years 1 and 9999 in UTC."}
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("default_timezone", dt.UTC)
         super().__init__(*args, **kwargs)
@@ -110,7 +117,10 @@ class LocalDateTimeField(serializers.DateTimeField):
     def enforce_timezone(self, value):
         if timezone.is_naive(value):
             return value
-        return value.astimezone(dt.UTC)
+        try:
+            return value.astimezone(dt.UTC)
+        except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+            self.fail("out_of_range")
 
     def to_representation(self, value):
         if value is None:
@@ -122,3 +132,9 @@ class LocalDateTimeField(serializers.DateTimeField):
             if isinstance(value, dt.datetime)
             else super().to_representation(value)
         )
+
+
+@extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})
+class DateOrDateTimeField(serializers.CharField):
+    """An ISO 8601 date or datetime, kept as text for the serializer to read in the right zone; the
+    schema says so (a plain string would promise that any text is accepted)."""

@@ -198,6 +198,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_standardized_errors.openapi_hooks.postprocess_schema_enums",
         "tokens.schema.add_rate_limit_headers",  # X-RateLimit-*, RateLimit*, Retry-After on 429
+        "config.api.schema.add_links_from_creates",  # links for schemathesis' stateful phase
     ],
 }
 

@@ -2,12 +2,8 @@
 
 from rest_framework import serializers
 
-from config.api.fields import LocalDateTimeField, UserRefField
+from config.api.fields import FIRST_YEAR, LAST_YEAR, LocalDateTimeField, UserRefField
 from config.api.serializers import Serializer
-
-# Instants and dates asked about stay where window arithmetic (a year ahead, a day around) cannot
-# overflow Python's datetime range.
-FIRST_YEAR, LAST_YEAR = 1900, 9000
 
 
 def _check_year(value, field):
@@ -75,6 +71,20 @@ class QuerySerializer(Serializer):
 
     def subject_user(self, attrs: dict):
         return self.context.get("subject") or super().subject_user(attrs)
+
+    def to_internal_value(self, data):
+        # DRF reads an empty form value of an optional field as left out, but ``?at=`` is no more an
+        # instant (``?team=`` no more an id) than ``?at=x``: the schema says date-time (integer).
+        errors = {}
+        for field in self._writable_fields:
+            if data.get(field.field_name) == "" and not isinstance(field, serializers.CharField):
+                try:
+                    field.run_validation("")
+                except serializers.ValidationError as exc:
+                    errors[field.field_name] = exc.detail
+        if errors:
+            raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)
 
 
 class AtQuerySerializer(QuerySerializer):

@@ -3,7 +3,7 @@ call a selector or ``coverage_resolve``, and serialize."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -58,7 +58,13 @@ def coverage_row(availability: Availability, *, reveal: bool, project=ANY) -> di
     }
 
 
-USER_PATH = OpenApiParameter("user", str, OpenApiParameter.PATH, description="User id, username, email or `me`")
+USER_PATH = OpenApiParameter(
+    "user",
+    str,
+    OpenApiParameter.PATH,
+    description="User id, username, email or `me`",
+    examples=[OpenApiExample("The caller", value="me")],
+)
 
 
 class AvailabilityView(APIViewMixin, GenericAPIView):
@@ -159,9 +165,12 @@ class TeamStaffingView(APIViewMixin, GenericAPIView):
         team = get_object_or_404(teams.prefetch_related("members"), pk=pk)
         params = _query(s.StaffingQuerySerializer, request)
         start, end = params["start"], params["end"]
+        # Rules between the two fields (OpenAPI cannot express them), with codes of their own.
         if end < start:
-            raise validation_error("End must be on or after start.", attr="end")
+            raise validation_error("End must be on or after start.", attr="end", code="end_before_start")
         if (end - start).days + 1 > MAX_STAFFING_DAYS:
-            raise validation_error(f"At most {MAX_STAFFING_DAYS} days (end is inclusive).", attr="end")
+            raise validation_error(
+                f"At most {MAX_STAFFING_DAYS} days (end is inclusive).", attr="end", code="max_window"
+            )
         days = team_staffing(team, start, end)
         return Response(self.get_serializer(days, many=True).data)
