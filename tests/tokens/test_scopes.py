@@ -52,6 +52,15 @@ def test_scope_matrix(client_for, staff, scope, method):
         assert team.name == "Ops"  # nothing changed
 
 
+@pytest.mark.parametrize("method", ["TRACE", "CONNECT", "PROPFIND"])
+def test_a_method_no_view_implements_is_a_405_whatever_the_scopes(client_for, user, method):
+    team = TeamFactory(name="Ops", members=[user])
+    response = _call(client_for(user, scopes=["read"]), method, team)
+
+    assert response.status_code == 405, response.content
+    assert response.json()["errors"][0]["code"] == "method_not_allowed"
+
+
 def test_session_callers_are_not_scope_limited(staff):
     client = APIClient()
     client.force_login(staff)
