@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_date, parse_datetime
 from rest_framework import serializers
 
+from absences.api.serializers import TypeKeyField
 from absences.models import AbsenceType
 from calendars.models import Calendar, Event
 from calendars.services import event_times
@@ -34,7 +35,7 @@ class CalendarSerializer(ModelSerializer):
     teams = serializers.PrimaryKeyRelatedField(
         many=True, required=False, queryset=Team.objects.all(), help_text="Team ids; their members count as members"
     )
-    absence_types = serializers.SlugRelatedField(
+    absence_types = TypeKeyField(
         many=True,
         required=False,
         slug_field="key",

@@ -265,6 +265,8 @@ class PersonalFeedView(APIView):
     def get(self, request):
         key = request.query_params.get("key")
         if key is not None:
+            if "\x00" in key:  # no key holds NUL, and PostgreSQL refuses it in a query
+                raise exceptions.NotFound()
             feed = PersonalFeed.objects.select_related("user").filter(feed_key=key, user__is_active=True).first()
             if feed is None or not key_matches(feed.feed_key, key):
                 raise exceptions.NotFound()

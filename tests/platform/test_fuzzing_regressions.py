@@ -64,6 +64,19 @@ class TestNulCharacters:
     def test_nul_in_a_user_path_is_a_404(self, alice_client):
         assert alice_client.get("/api/v1/work-schedules/al%00ice/").status_code == 404
 
+    # Found by the 1000-example run: both reached PostgreSQL as a 500.
+    def test_nul_in_a_calendars_absence_type_key_is_an_unknown_key(self, staff_client, staff):
+        calendar = CalendarFactory(owner=staff, name="Team")
+        response = staff_client.put(
+            f"/api/v1/calendars/{calendar.pk}/", {"name": "Team", "absence_types": ["V\x0f\x00"]}, format="json"
+        )
+        assert error_attrs(response) == {"absence_types": "does_not_exist"}
+
+    def test_nul_in_a_personal_feed_key_is_a_404(self, api_client):
+        response = api_client.get("/api/v1/me/feed.ics", {"key": "abc\x00"}, HTTP_IF_NONE_MATCH='"5i6K"')
+        assert response.status_code == 404
+        assert response["Content-Type"] == "application/json"
+
 
 def test_percent_sign_in_a_user_filter_is_a_400(alice_client):
     """ST101 (1000-example run): ``?lead=50%`` crashed formatting the error message (500)."""
