@@ -37,7 +37,7 @@ ACCEPTED_400_CODES = {
     "exclusive",
     # An end not after its start: OpenAPI cannot compare two fields.
     "end_before_start",
-    # A window over 92 days (event search, team staffing) / an event over 366 days: a difference
+    # A window over 92 days (event search, team staffing) / an event or absence over 366 days: a difference
     # of two fields.
     "max_window",
     "max_duration",
@@ -46,6 +46,8 @@ ACCEPTED_400_CODES = {
     # A field the chosen kind/action excludes (dates on a recurring rule, a coverer without
     # reassign), or a calendar member the caller may not add (depends on team membership).
     "not_allowed",
+    # The admin scope asked for a token of a user who is not staff: depends on that user's role.
+    "not_staff",
     # A {placeholder} in a message that is not one of the known ones (free text in the schema).
     "unknown_placeholder",
 }
@@ -84,6 +86,10 @@ ACCEPTED_CONDITIONAL_REQUIRED = {
     ("PUT /api/v1/rules/{id}/", "start_at"),
     ("PUT /api/v1/rules/{id}/", "end_at"),
     ("PUT /api/v1/rules/{id}/", "coverer"),
+    # A PATCH that makes a rule one-time (or reassigning) without the fields that kind needs.
+    ("PATCH /api/v1/rules/{id}/", "start_at"),
+    ("PATCH /api/v1/rules/{id}/", "end_at"),
+    ("PATCH /api/v1/rules/{id}/", "coverer"),
     # start or start_ms, end or end_ms.
     ("POST /api/v1/events/search/", "start"),
     ("POST /api/v1/events/search/", "end"),

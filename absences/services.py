@@ -121,7 +121,7 @@ def _apply_dates(absence: Absence, changes: dict) -> None:
     if end_date < start_date:
         raise DomainError("end_date must not be before start_date.", code="end_before_start", attr="end_date")
     if (end_date - start_date).days + 1 > MAX_LENGTH.days:
-        raise DomainError("An absence lasts at most 366 days.", code="max_length", attr="end_date")
+        raise DomainError("An absence lasts at most 366 days.", code="max_duration", attr="end_date")
     absence.all_day, absence.start_date, absence.end_date = True, start_date, end_date
     absence.start_at = _day_start(start_date, absence.user)
     absence.end_at = _day_start(end_date + dt.timedelta(days=1), absence.user)
@@ -153,7 +153,7 @@ def _apply_times(absence: Absence, changes: dict, user_changed: bool) -> None:
     if absence.end_at <= absence.start_at:
         raise DomainError("End must be after start.", code="end_before_start", attr="end_at")
     if absence.end_at - absence.start_at > MAX_LENGTH:
-        raise DomainError("An absence lasts at most 366 days.", code="max_length", attr="end_at")
+        raise DomainError("An absence lasts at most 366 days.", code="max_duration", attr="end_at")
 
 
 def _exception_value(text: str, user: User) -> str:
