@@ -3,7 +3,7 @@ call a selector or ``coverage_resolve``, and serialize."""
 
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.exceptions import NotFound
 from rest_framework.generics import GenericAPIView
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from coverage.precedence import ANY
 from coverage.selectors import Availability, away_users, user_availability, users_availability
 from coverage.services import coverage_resolve
 from coverage.visibility import absence_message, absence_summary, detail_visible_ids, staffing_teams_visible_to
+from people.api.views import USER_PATH_PARAM
 from people.models import Team, User
 
 MAX_STAFFING_DAYS = 92
@@ -58,22 +59,13 @@ def coverage_row(availability: Availability, *, reveal: bool, project=ANY) -> di
     }
 
 
-USER_PATH = OpenApiParameter(
-    "user",
-    str,
-    OpenApiParameter.PATH,
-    description="User id, username, email or `me`",
-    examples=[OpenApiExample("The caller", value="me")],
-)
-
-
 class AvailabilityView(APIViewMixin, GenericAPIView):
     """Is this person available at ``at``? Anyone signed in may ask about any active user;
     private absence details are shown only to the user, their team leads and admins."""
 
     serializer_class = s.AvailabilitySerializer
 
-    @extend_schema(parameters=[USER_PATH, s.AtQuerySerializer], responses=s.AvailabilitySerializer)
+    @extend_schema(parameters=[USER_PATH_PARAM, s.AtQuerySerializer], responses=s.AvailabilitySerializer)
     def get(self, request, user: str):
         target = resolve_user_ref(user, request=request)
         if target is None:
