@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from absences.models import Absence, AbsenceType
 from absences.selectors import STATES, absences_in_state, overlapping_exactly
 from config.api.fields import localize
-from config.api.filters import FilterSet, UserRefFilter
+from config.api.filters import ChoiceFilter, FilterSet, UserRefFilter
 
 # Open ends of a ``from``/``to`` window (far enough, and safe for date arithmetic).
 FAR_PAST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
@@ -70,7 +70,7 @@ class AbsenceFilter(FilterSet):
     )
     source = django_filters.CharFilter()
     source_id = django_filters.CharFilter()
-    state = django_filters.ChoiceFilter(choices=[(s, s) for s in STATES], method="filter_state")
+    state = ChoiceFilter(choices=[(s, s) for s in STATES], method="filter_state")
     # ``from``/``to`` are Python keywords: declared below under their query names.
     start_at__gte = LocalDateTimeFilter(field_name="start_at", lookup_expr="gte")
     start_at__lt = LocalDateTimeFilter(field_name="start_at", lookup_expr="lt")

@@ -3,13 +3,13 @@
 import django_filters
 from django.db.models import F, Q
 
-from config.api.filters import BooleanFilter, FilterSet, UserRefFilter
+from config.api.filters import BooleanFilter, ChoiceFilter, FilterSet, UserRefFilter
 from rules.models import Rule
 
 
 class RuleFilter(FilterSet):
     user = UserRefFilter(field_name="user", label="Rules of these users (id, username, email or me); repeatable")
-    kind = django_filters.ChoiceFilter(choices=Rule.Kind.choices)
+    kind = ChoiceFilter(choices=Rule.Kind.choices)
     enabled = BooleanFilter()
     status = django_filters.MultipleChoiceFilter(choices=Rule.Status.choices, label="Status; repeatable")
     project = django_filters.CharFilter(

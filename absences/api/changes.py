@@ -11,6 +11,7 @@ from absences import changes
 from absences.api.serializers import AbsenceSerializer
 from config.api.access import acts_as_admin
 from config.api.errors import Gone, validation_error
+from config.api.params import single_param
 from config.api.schema import ErrorResponseSerializer
 
 
@@ -72,8 +73,8 @@ class AbsenceChangesView(APIView):
         },
     )
     def get(self, request):
-        limit = _limit(request.query_params.get("limit"))
-        cursor = request.query_params.get("cursor", "")
+        limit = _limit(single_param(request.query_params, "limit"))
+        cursor = single_param(request.query_params, "cursor", "")
         if not re.fullmatch(CURSOR_CHARACTERS, cursor):
             raise validation_error("Give a next_cursor of this change feed.", attr="cursor")
         try:

@@ -28,6 +28,7 @@ from calendars.filters import CalendarFilter, EventFilter
 from calendars.models import Calendar, Event, PersonalFeed
 from calendars.privacy import ANONYMOUS, viewer_for
 from config.api.access import acts_as_admin, token_calendar_ids
+from config.api.params import single_param
 from config.api.viewsets import ModelViewSet
 
 
@@ -230,7 +231,7 @@ class CalendarFeedView(APIView):
 
     @extend_schema(operation_id="v1_calendars_feed_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request, pk: int):
-        key = request.query_params.get("key")
+        key = single_param(request.query_params, "key")
         if key is not None:
             calendar = Calendar.objects.filter(pk=pk).first()
             if calendar is None or not key_matches(calendar.feed_key, key):
@@ -263,7 +264,7 @@ class PersonalFeedView(APIView):
 
     @extend_schema(operation_id="v1_me_feed_ics_retrieve", parameters=FEED_PARAMS, responses=ICS_RESPONSE)
     def get(self, request):
-        key = request.query_params.get("key")
+        key = single_param(request.query_params, "key")
         if key is not None:
             if "\x00" in key:  # no key holds NUL, and PostgreSQL refuses it in a query
                 raise exceptions.NotFound()

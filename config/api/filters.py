@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from drf_spectacular.utils import extend_schema_field
 
 from config.api.fields import resolve_user_ref
+from config.api.params import REPEATED, repeated_message
 
 
 class UserRefMultipleField(forms.Field):
@@ -45,14 +46,36 @@ class UserRefFilter(django_filters.Filter):
         return qs.distinct() if self.distinct else qs
 
 
+def takes_several(field: forms.Field) -> bool:
+    """Whether a filter's form field reads every value of its name (``?user=a&user=b``)."""
+    return isinstance(field.widget, forms.SelectMultiple | forms.MultipleHiddenInput)
+
+
+class StrictQueryFormMixin:
+    """A filter that takes one value, given twice, is a 400 (``repeated``), not "the last one wins"."""
+
+    def clean(self):
+        getlist = getattr(self.data, "getlist", None)
+        if getlist is not None:
+            for name, field in self.fields.items():
+                if not takes_several(field) and len(getlist(name)) > 1 and name not in self.errors:
+                    self.add_error(name, ValidationError(repeated_message(name), code=REPEATED))
+        return super().clean()
+
+
 class FilterSet(django_filters.FilterSet):
-    """Hands the request to user-reference filters so ``me`` resolves to the caller."""
+    """Hands the request to user-reference filters so ``me`` resolves to the caller; its form
+    refuses repeated single-value filters."""
 
     def __init__(self, *args, request=None, **kwargs):
         super().__init__(*args, request=request, **kwargs)
         for flt in self.filters.values():
             if isinstance(flt, UserRefFilter):
                 flt.extra["request"] = request
+
+    def get_form_class(self):
+        form_class = super().get_form_class()
+        return type(form_class.__name__, (StrictQueryFormMixin, form_class), {})
 
 
 class StrictBooleanField(forms.Field):
@@ -64,8 +87,9 @@ class StrictBooleanField(forms.Field):
     FALSE = {"false", "0"}
 
     def to_python(self, value):
-        if value in (None, ""):
+        if value is None:  # left out
             return None
+        # ``?enabled=`` is no more a boolean than ``?enabled=x`` (the schema says boolean).
         text = str(value).strip().lower()
         if text in self.TRUE:
             return True
@@ -77,3 +101,21 @@ class StrictBooleanField(forms.Field):
 @extend_schema_field({"type": "boolean"})
 class BooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
+
+
+class StrictChoiceField(django_filters.fields.ChoiceField):
+    """One of the choices; an empty value (``?kind=``) is a 400 like any other value not listed,
+    not a filter left out (the schema gives the choices as an enum)."""
+
+    def clean(self, value):
+        if value == "":
+            raise ValidationError(
+                "Choose one of: %(choices)s.",
+                code="invalid_choice",
+                params={"choices": ", ".join(str(key) for key, _ in self.choices if key != "")},
+            )
+        return super().clean(value)
+
+
+class ChoiceFilter(django_filters.ChoiceFilter):
+    field_class = StrictChoiceField

@@ -3,6 +3,7 @@
 from rest_framework import pagination
 
 from config.api.errors import validation_error
+from config.api.params import single_param
 
 MAX_PAGE_SIZE = 500
 
@@ -23,7 +24,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
     max_page_size = MAX_PAGE_SIZE
 
     def get_page_size(self, request) -> int:
-        raw = request.query_params.get(self.page_size_query_param)
+        raw = single_param(request.query_params, self.page_size_query_param)
         if raw is None:
             return self.page_size
         size = _positive_int(raw, self.page_size_query_param)
@@ -34,7 +35,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return size
 
     def paginate_queryset(self, queryset, request, view=None):
-        raw_page = request.query_params.get(self.page_query_param)
+        raw_page = single_param(request.query_params, self.page_query_param)
         if raw_page is not None and raw_page not in self.last_page_strings:
             _positive_int(raw_page, self.page_query_param)
         return super().paginate_queryset(queryset, request, view)

@@ -34,6 +34,10 @@ ERROR_DESCRIPTIONS = {
     "405": "Method not allowed.",
     "406": "Not acceptable.",
     "412": "If-Match is stale: the object changed since it was read.",
+    "414": (
+        "The request line is longer than the server accepts (gunicorn: 4,094 bytes); the web server"
+        " answers it before Standin does, so the body is its own, not the error shape."
+    ),
     "415": "Unsupported media type.",
     "429": "Rate limited; see Retry-After.",
     "500": "A server error (always a bug).",
@@ -48,6 +52,9 @@ ERROR_DESCRIPTIONS = {
 # Spelled as explicit escapes, the class reads the same in ECMA-262, Rust and Python regexes.
 NON_BLANK_PATTERN = r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"
 
+# Answered by the web server before any view runs, with its own body.
+WITHOUT_ERROR_BODY = {"414"}
+
 
 def error_response(code: str) -> OpenApiResponse:
     return OpenApiResponse(response=ErrorResponseSerializer, description=ERROR_DESCRIPTIONS[code])
@@ -60,7 +67,7 @@ class AutoSchema(SpectacularAutoSchema):
         return any(p.get("in") == "path" for p in super()._get_parameters()) or not self._is_list_view()
 
     def _error_codes(self) -> list[str]:
-        codes = ["400", "401", "403", "405", "406", "415", "429", "500", "503"]
+        codes = ["400", "401", "403", "405", "406", "414", "415", "429", "500", "503"]
         if self.method != "POST" or self._is_single_object():
             codes.append("404")
         if self.method in ("PUT", "PATCH", "DELETE") and getattr(self.view, "etag_enabled", True):
@@ -74,7 +81,9 @@ class AutoSchema(SpectacularAutoSchema):
         if direction != "response":
             return responses
         for code in self._error_codes():
-            if code not in responses:
+            if code in WITHOUT_ERROR_BODY:
+                responses.setdefault(code, {"description": ERROR_DESCRIPTIONS[code]})
+            elif code not in responses:
                 responses[code] = self._get_response_for_code(ErrorResponseSerializer, code, direction=direction) | {
                     "description": ERROR_DESCRIPTIONS[code]
                 }

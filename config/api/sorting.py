@@ -3,6 +3,7 @@
 from rest_framework.filters import BaseFilterBackend
 
 from config.api.errors import validation_error
+from config.api.params import single_param
 
 SORT_PARAM = "sort"
 
@@ -18,7 +19,7 @@ class SortFilter(BaseFilterBackend):
 
     def get_ordering(self, request, view) -> list[str]:
         sort_map = self.get_sort_map(view)
-        raw = request.query_params.get(SORT_PARAM)
+        raw = single_param(request.query_params, SORT_PARAM)
         if raw is None:
             default = getattr(view, "default_sort", None)
             return list(default) if default else []
@@ -37,7 +38,7 @@ class SortFilter(BaseFilterBackend):
 
     def filter_queryset(self, request, queryset, view):
         sort_map = self.get_sort_map(view)
-        if not sort_map and request.query_params.get(SORT_PARAM) is None:
+        if not sort_map and single_param(request.query_params, SORT_PARAM) is None:
             return queryset
         ordering = self.get_ordering(request, view)
         if not ordering:

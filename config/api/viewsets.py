@@ -9,6 +9,7 @@ from rest_framework import viewsets
 from rest_framework.response import Response
 
 from config.api.errors import PreconditionFailed, validation_error
+from config.api.params import single_param
 from config.api.serializers import FIELDS_PARAM
 
 
@@ -29,7 +30,7 @@ class APIViewMixin:
     default_sort: tuple[str, ...] = ()
 
     def requested_fields(self) -> list[str] | None:
-        raw = self.request.query_params.get(FIELDS_PARAM) if self.request else None
+        raw = single_param(self.request.query_params, FIELDS_PARAM) if self.request else None
         if raw is None:
             return None
         names = [name.strip() for name in raw.split(",") if name.strip()]

@@ -1,8 +1,10 @@
 """Request and response shapes of the coverage endpoints (SPEC §6)."""
 
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 
 from config.api.fields import FIRST_YEAR, LAST_YEAR, LocalDateTimeField, UserRefField
+from config.api.params import REPEATED, repeated_message
 from config.api.serializers import Serializer
 
 
@@ -75,9 +77,13 @@ class QuerySerializer(Serializer):
     def to_internal_value(self, data):
         # DRF reads an empty form value of an optional field as left out, but ``?at=`` is no more an
         # instant (``?team=`` no more an id) than ``?at=x``: the schema says date-time (integer).
+        # A repeated one-value parameter is a 400 too (DRF would keep the last value).
         errors = {}
+        getlist = getattr(data, "getlist", lambda name: [data[name]] if name in data else [])
         for field in self._writable_fields:
-            if data.get(field.field_name) == "" and not isinstance(field, serializers.CharField):
+            if not isinstance(field, serializers.ListField) and len(getlist(field.field_name)) > 1:
+                errors[field.field_name] = [ErrorDetail(repeated_message(field.field_name), code=REPEATED)]
+            elif data.get(field.field_name) == "" and not isinstance(field, serializers.CharField):
                 try:
                     field.run_validation("")
                 except serializers.ValidationError as exc:
