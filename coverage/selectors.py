@@ -16,6 +16,7 @@ from django.db.models import Q
 
 from absences.models import Absence
 from absences.recurrence import occurrences
+from config.compiled import CompiledQuery
 from coverage.precedence import ANY, select_rule
 from rules.models import Rule
 
@@ -173,6 +174,38 @@ def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
     )
 
 
+class _ForFewPeople:
+    """``build(user_ids, start, end)`` compiled once for each number of people up to ``most``
+    (``config.compiled``): one person's year ahead on every availability and resolve, the one to
+    three coverers of a chain. More people, or SQLite, build the queryset as usual."""
+
+    def __init__(self, build, most: int = 4) -> None:
+        self.build = build
+        self.compiled = {count: self._compile(count) for count in range(1, most + 1)}
+
+    def _compile(self, count: int) -> CompiledQuery:
+        def build(*values):
+            return self.build(list(values[:count]), values[count], values[count + 1])
+
+        # No real id is negative, and 1901 is before any stored time.
+        def values(year: int, first_id: int) -> tuple:
+            ids = tuple(first_id - n for n in range(count))
+            return (*ids, dt.datetime(year, 1, 1, tzinfo=dt.UTC), dt.datetime(year, 6, 1, tzinfo=dt.UTC))
+
+        return CompiledQuery(build, sentinels=values(1901, -(2**62)), others=values(1902, -(2**61)))
+
+    def fetch(self, user_ids, start: dt.datetime, end: dt.datetime) -> list:
+        ids = sorted(set(user_ids))
+        compiled = self.compiled.get(len(ids))
+        if compiled is None or end <= start:  # an empty window is no query at all (``overlapping``)
+            return list(self.build(ids, start, end))
+        return compiled.fetch(*ids, start, end)
+
+
+_few_absences = _ForFewPeople(_absences_query)
+_few_rules = _ForFewPeople(_rules_query)
+
+
 def _absence_spans(absences, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
     return [AwaySpan(s, e, absence=a) for a in absences for s, e in occurrences(a, start, end)]
 
@@ -214,8 +247,8 @@ def user_availability(user, at: dt.datetime) -> Availability:
     models in one query and the covering ones picked here; for a page of users the split into
     covering models and light rows ahead (``users_availability``) is cheaper.
     """
-    absences = list(_absences_query([user.pk], at, at + LOOKAHEAD))
-    rules = list(_rules_query([user.pk], at, at + LOOKAHEAD))
+    absences = _few_absences.fetch([user.pk], at, at + LOOKAHEAD)
+    rules = _few_rules.fetch([user.pk], at, at + LOOKAHEAD)
     covering = [a for a in absences if _may_cover(a, at)]
     return availability_from(user, at, covering, absences, rules)
 
@@ -305,13 +338,13 @@ class CoverersAt:
         if user.pk not in self._rules:
             ids = {user.pk} | (self._named - self._rules.keys())
             self._rules.update((pk, []) for pk in ids)
-            for rule in _rules_query(ids, self.at, self.at + MOMENT):
+            for rule in _few_rules.fetch(ids, self.at, self.at + MOMENT):
                 self._rules[rule.user_id].append(rule)
                 self._name([rule.coverer_id])
         if user.pk not in self._absences:
             ids = {user.pk} | (self._named - self._absences.keys())
             self._absences.update((pk, []) for pk in ids)
-            for absence in _covering_query(ids, self.at):
+            for absence in _few_absences.fetch(ids, self.at, self.at + MOMENT):
                 self._absences[absence.user_id].append(absence)
                 self._name([absence.coverer_id])
         return availability_from(user, self.at, self._absences[user.pk], [], self._rules[user.pk])

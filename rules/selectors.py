@@ -4,14 +4,21 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
+from config.compiled import CompiledQuery
 from config.errors import DomainError
 from rules.exclusion import ExclusionFilter, compile_filter
 from rules.models import RoutingSettings, Rule, UserRoutingPreference
 
+# Read on every resolve: built once (config.compiled).
+_ROUTING_SETTINGS = CompiledQuery(
+    lambda: RoutingSettings.objects.filter(pk=RoutingSettings.singleton_instance_id)[:1], sentinels=(), others=()
+)
+
 
 def routing_settings() -> RoutingSettings:
     """The organisation's routing settings (created with defaults on first read)."""
-    return RoutingSettings.get_solo()
+    rows = _ROUTING_SETTINGS.fetch()
+    return rows[0] if rows else RoutingSettings.get_solo()
 
 
 def user_exclusion_filter(user) -> str:

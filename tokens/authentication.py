@@ -14,6 +14,7 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
+from config.compiled import CompiledQuery
 from tokens.hashing import current_pepper_id, hash_secret, parse_token
 from tokens.models import APIToken, TokenSettings
 
@@ -52,13 +53,21 @@ def token_for_request(request) -> APIToken | None:
 _DEFAULT_LIMIT = Subquery(TokenSettings.objects.order_by().values("default_rate_limit_per_hour")[:1])
 
 
-def _lookup(key_id: str) -> APIToken | None:
-    rows = (
+def _token_by_key_id(key_id: str):
+    return (
         APIToken.objects.select_related("user")
         .annotate(default_rate_limit=_DEFAULT_LIMIT)
         .filter(key_id=key_id)
         .order_by()[:1]  # key_id is unique: no sort
     )
+
+
+# Every API request makes this query: built once (NUL never appears in a key id).
+_TOKEN_BY_KEY_ID = CompiledQuery(_token_by_key_id, sentinels=("\x00key-1",), others=("\x00key-2",))
+
+
+def _lookup(key_id: str) -> APIToken | None:
+    rows = _TOKEN_BY_KEY_ID.fetch(key_id)
     return rows[0] if rows else None
 
 

@@ -8,6 +8,8 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from config.compiled import CompiledQuery
+
 # Years a client may name in an instant or a date asked about (absences store the same range): window
 # arithmetic around them (a day's margin, a zone's offset) stays inside Python's datetime range.
 FIRST_YEAR, LAST_YEAR = 1900, 8999
@@ -64,14 +66,38 @@ class UserRefListField(serializers.ListField):
         return list(unique.values())
 
 
+def _user_by(lookup: str, *, active_only: bool):
+    def build(value):
+        users = get_user_model().objects.filter(is_active=True) if active_only else get_user_model().objects.all()
+        return users.filter(**{lookup: value}).order_by("pk")[:1]  # as ``.first()``
+
+    return build
+
+
+# Every request naming a user in its path or body makes one of these: built once. No real id is
+# negative, and NUL never appears in a username or an address (refused above).
+_USER_BY = {
+    (lookup, active_only): CompiledQuery(_user_by(lookup, active_only=active_only), sentinels=first, others=second)
+    for lookup, first, second in (
+        ("pk", (-(2**62) - 1,), (-(2**62) - 2,)),
+        ("username", ("\x00user-1",), ("\x00user-2",)),
+        ("email__iexact", ("\x00mail-1",), ("\x00mail-2",)),
+    )
+    for active_only in (True, False)
+}
+
+
+def _first_user(lookup: str, value, active_only: bool):
+    rows = _USER_BY[lookup, active_only].fetch(value)
+    return rows[0] if rows else None
+
+
 def resolve_user_ref(value, *, request=None, active_only: bool = True):
     """The user that ``value`` (id, username, email or ``me``) names, or None."""
     if isinstance(value, bool) or value is None:
         return None
-    User = get_user_model()
-    queryset = User.objects.filter(is_active=True) if active_only else User.objects.all()
     if isinstance(value, int):
-        return queryset.filter(pk=value).first() if 0 < value < 2**63 else None
+        return _first_user("pk", value, active_only) if 0 < value < 2**63 else None
     if not isinstance(value, str):
         return None
     text = value.strip()
@@ -83,10 +109,8 @@ def resolve_user_ref(value, *, request=None, active_only: bool = True):
         return user if user is not None and user.is_authenticated else None
     if text.isascii() and text.isdigit():
         number = int(text)
-        return queryset.filter(pk=number).first() if 0 < number < 2**63 else None
-    if "@" in text:
-        return queryset.filter(email__iexact=text).first()
-    return queryset.filter(username=text).first()
+        return _first_user("pk", number, active_only) if 0 < number < 2**63 else None
+    return _first_user("email__iexact" if "@" in text else "username", text, active_only)
 
 
 def zone_of(user) -> ZoneInfo:

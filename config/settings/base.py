@@ -87,6 +87,9 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's backend with psycopg's C loader for timestamps (config/postgresql/base.py).
     DATABASES["default"]["ENGINE"] = "config.postgresql"
+# The hot path's fixed queries are prepared on the server (config/compiled.py); off for a connection
+# pooler in transaction mode that cannot keep prepared statements (docs/deploy.md).
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web process and the Celery worker share the file: wait for locks instead of failing at once.
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
