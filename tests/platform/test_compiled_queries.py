@@ -152,3 +152,25 @@ def test_wrong_number_of_values(db):
     compiled = CompiledQuery(by_name, sentinels=("\x00a",), others=("\x00b",))
     with pytest.raises(TypeError):
         compiled.fetch("a", "b")
+
+
+def prepared_statements() -> list[str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="prepared statements are PostgreSQL's")
+@pytest.mark.parametrize("prepared", [True, False])
+def test_compiled_queries_are_prepared_unless_turned_off(people, settings, prepared):
+    """``DB_PREPARED_STATEMENTS=false`` (a pooler that cannot keep them) sends the same SQL unprepared."""
+    settings.DB_PREPARED_STATEMENTS = prepared
+    compiled = CompiledQuery(
+        lambda name: User.objects.filter(username=name).exclude(last_name="x").order_by("-date_joined")[:1],
+        sentinels=("\x00a",),
+        others=("\x00b",),
+    )
+    before = prepared_statements()
+    assert [user.username for user in compiled.fetch("away")] == ["away"]
+    new = [s for s in prepared_statements() if s not in before]
+    assert [s for s in new if '"date_joined" DESC' in s] == ([new[0]] if prepared else [])
