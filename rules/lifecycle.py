@@ -50,6 +50,23 @@ def claim_transitions(kind: str, rules: QuerySet[Rule], now: dt.datetime) -> lis
         return [row[0] for row in cursor.fetchall()]
 
 
+# A transition whose email task never reached the broker (Redis down past Celery's publish
+# retries) keeps ``notified_at`` empty: each sweep hands those recorded between a day and a few
+# minutes ago to the email task again (an in-flight task has claimed its own, so it is not
+# doubled; a duplicate task claims nothing). Retries that ran out are picked up again the same way
+# until the day is over, about once a minute.
+CATCH_UP_AFTER = dt.timedelta(minutes=5)
+CATCH_UP_FOR = dt.timedelta(days=1)
+CATCH_UP_MOST = 10 * EMAIL_BATCH
+
+
+def unannounced_transitions(now: dt.datetime) -> list[int]:
+    """Transitions of the last day, older than a few minutes, whose emails nobody has claimed
+    (the partial index ``transition_unannounced`` holds only these)."""
+    recent = RuleTransition.objects.filter(notified_at=None, at__gt=now - CATCH_UP_FOR, at__lte=now - CATCH_UP_AFTER)
+    return list(recent.order_by("at").values_list("id", flat=True)[:CATCH_UP_MOST])
+
+
 def announce_after_commit(transition_ids: list[int]) -> None:
     """Once the claims are committed, hand their emails to ``rules.send_transition_emails`` in
     batches: composing and sending stays out of the sweep (and out of the request that claimed)."""

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 from solo.models import SingletonModel
 
@@ -99,6 +100,8 @@ class RuleTransition(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["rule", "transition"], name="rule_transition_once")]
+        # The sweep's catch-up reads the few transitions whose emails nobody claimed (rules.lifecycle).
+        indexes = [models.Index(fields=["at"], condition=Q(notified_at__isnull=True), name="transition_unannounced")]
 
     def __str__(self) -> str:
         return f"{self.rule_id} {self.transition} at {self.at:%Y-%m-%d %H:%M}"

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from config.errors import DomainError
 from rules.exclusion import validate_filter
-from rules.lifecycle import announce_after_commit, claim_transitions
+from rules.lifecycle import announce_after_commit, claim_transitions, unannounced_transitions
 from rules.models import RoutingSettings, Rule, RuleTransition, UserRoutingPreference
 
 __all__ = [
@@ -239,8 +239,9 @@ def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     """Move due one-time rules ``scheduled → active`` and ended ones ``→ expired``, stamp them, and
     hand each new transition to the email task once (after commit).
 
-    Set-based: two claim inserts and two guarded updates, whatever the number of due rules; the
-    emails are composed and sent by ``rules.send_transition_emails``, not here. Safe to run twice,
+    Set-based: two claim inserts, two guarded updates and one read of the recent transitions whose
+    emails never reached the task queue (``unannounced_transitions``), whatever the number of due
+    rules; the emails are composed and sent by ``rules.send_transition_emails``, not here. Safe to run twice,
     or twice at once: a transition is claimed by its unique log row, and a rule moves only from the
     status the guard names (a second sweep's UPDATE waits for the first's row locks, then matches
     nothing)."""
@@ -251,5 +252,5 @@ def rules_sweep(*, now: dt.datetime | None = None) -> SweepResult:
     expired = claim_transitions(RuleTransition.Kind.EXPIRED, expiring, now)
     activating.update(status=Rule.Status.ACTIVE, activated_at=now, updated_at=now)
     expiring.update(status=Rule.Status.EXPIRED, expired_at=now, updated_at=now)
-    announce_after_commit(activated + expired)
+    announce_after_commit(activated + expired + unannounced_transitions(now))
     return SweepResult(activated=len(activated), expired=len(expired))

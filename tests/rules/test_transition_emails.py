@@ -198,3 +198,54 @@ def test_a_broker_that_refuses_the_task_does_not_fail_the_rule_write(
     assert mail.outbox == []  # … its notice could not be queued: logged, left unannounced
     assert any("on_commit" in record.getMessage() for record in caplog.records)
     assert RuleTransition.objects.get().notified_at is None
+
+
+def test_a_notice_the_broker_refused_goes_out_with_a_later_sweep(
+    alice_client, user, django_capture_on_commit_callbacks
+):
+    """Redis down past Celery's publish retries: the rule is saved, its notice stays unannounced, and
+    the first sweep five minutes later (broker back) hands it to the task, which sends it once."""
+    from kombu.exceptions import OperationalError as BrokerDown
+
+    window = {"start_at": "2026-12-01T09:00:00Z", "end_at": "2026-12-05T17:00:00Z"}
+    written = START + dt.timedelta(hours=1)
+    with (
+        mock.patch.object(send_transition_emails, "delay", side_effect=BrokerDown("Error 111 connecting")),
+        django_capture_on_commit_callbacks(execute=True),
+        time_machine.travel(written, tick=False),
+    ):
+        response = alice_client.post("/api/v1/rules/", {"kind": "one_time", "action": "keep", **window}, format="json")
+    assert response.status_code == 201, response.content
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        rules_sweep(now=written + dt.timedelta(minutes=4))  # the task may still be on its way
+    assert mail.outbox == []
+    for minutes in (5, 6):  # caught up once; the next sweep finds it announced
+        with django_capture_on_commit_callbacks(execute=True):
+            rules_sweep(now=written + dt.timedelta(minutes=minutes))
+    assert sent() == [(user.email, '[Standin] Routing rule "One-time rule" is now active')]
+    assert RuleTransition.objects.get().notified_at is not None
+
+
+@pytest.mark.django_db
+def test_the_catch_up_takes_only_recent_unclaimed_transitions(user, django_capture_on_commit_callbacks):
+    now = START + dt.timedelta(days=3)
+    ages = {
+        "just now": dt.timedelta(minutes=1),
+        "ten minutes": dt.timedelta(minutes=10),
+        "two days": dt.timedelta(days=2),
+    }
+    made = {}
+    for label, age in ages.items():
+        rule = RuleFactory(user=user, status=Rule.Status.ACTIVE, end_at=now + dt.timedelta(days=9))
+        made[label] = RuleTransition.objects.create(rule=rule, transition="activated", at=now - age)
+    claimed = RuleFactory(user=user, status=Rule.Status.ACTIVE, end_at=now + dt.timedelta(days=9))
+    RuleTransition.objects.create(rule=claimed, transition="activated", at=now - ages["ten minutes"], notified_at=now)
+
+    with django_capture_on_commit_callbacks(execute=False) as enqueued:
+        rules_sweep(now=now)
+    with mock.patch.object(send_transition_emails, "delay") as delay:
+        for callback in enqueued:
+            callback()
+    assert [call.args[0] for call in delay.call_args_list] == [[made["ten minutes"].pk]]
