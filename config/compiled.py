@@ -59,7 +59,7 @@ class CompiledQuery:
         for index, argument in positions:
             bound_params[index] = values[argument]
         bound = copy.copy(compiler)
-        if hasattr(connection, "prepared_cursor"):  # config.postgresql: prepared after a few runs
+        if hasattr(connection, "prepared_cursor"):  # config.postgresql: prepared on the server
             bound.connection = _Prepared(connection)
         bound.as_sql = lambda *args, **kwargs: (sql, tuple(bound_params))
         bound.get_converters = lambda expressions: converters
