@@ -90,7 +90,7 @@ class AbsenceChangesView(APIView):
 
 
 def _limit(raw: str | None) -> int:
-    if raw is None or raw == "":
+    if raw is None:  # ``?limit=`` is no more a number than ``?limit=x`` (the schema says integer)
         return changes.DEFAULT_LIMIT
     if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= changes.MAX_LIMIT:
         raise validation_error(f"Give a whole number from 1 to {changes.MAX_LIMIT}.", attr="limit")

@@ -146,3 +146,9 @@ def test_every_operation_documents_414_without_an_error_body(schema):  # noqa: F
             response = operation["responses"]["414"]
             assert "content" not in response, (method, path)  # gunicorn's own body, not the error shape
             assert "request line" in response["description"]
+
+
+def test_an_empty_change_feed_limit_is_a_400(staff_client):
+    """ST201 (1000-example rerun): ``limit`` given an object was sent as ``?limit=`` and answered a page."""
+    assert error_attrs(staff_client.get("/api/v1/absences/changes/", {"limit": ""})) == {"limit": "invalid"}
+    assert staff_client.get("/api/v1/absences/changes/", {"limit": "5"}).status_code == 200
