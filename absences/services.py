@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from absences.changes import change_record_delete, change_record_upsert
 from absences.models import Absence, AbsenceType
 from absences.recurrence import parse_rrule, series_end, user_zone
+from config.api.fields import FIRST_YEAR, LAST_YEAR
 from config.errors import DomainError
 from people.models import User
 from people.services import user_may_manage
@@ -156,10 +157,13 @@ def _apply_times(absence: Absence, changes: dict, user_changed: bool) -> None:
         raise DomainError("An absence lasts at most 366 days.", code="max_duration", attr="end_at")
 
 
-def _exception_value(text: str, user: User) -> str:
-    if len(text) == 10:
-        return dt.date.fromisoformat(text).isoformat()
-    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+def _exception_value(text: str, user: User, attr: str) -> str:
+    day = dt.date.fromisoformat(text) if len(text) == 10 else None
+    moment = dt.datetime.fromisoformat(text.replace("Z", "+00:00")) if day is None else None
+    if not FIRST_YEAR <= (day or moment).year <= LAST_YEAR:  # before zone arithmetic can overflow
+        raise DomainError("Dates and times run from 1900 to 8999.", code="out_of_range", attr=attr)
+    if day is not None:
+        return day.isoformat()
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=user_zone(user))
     return moment.astimezone(dt.UTC).isoformat().replace("+00:00", "Z")
@@ -176,9 +180,10 @@ def _normalise_exceptions(values, user: User) -> list[str]:
             value = value.isoformat()
         text = str(value).strip()
         try:
-            normalised.append(_exception_value(text, user))
+            normalised.append(_exception_value(text, user, attr))
         except (ValueError, OverflowError):
             raise DomainError(f"'{text[:40]}' is neither a date nor a datetime (ISO 8601).", attr=attr) from None
+
     return sorted(set(normalised))
 
 

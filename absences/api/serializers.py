@@ -11,6 +11,11 @@ from config.api.serializers import ModelSerializer
 HIDDEN_WHEN_PRIVATE = ("title", "reason", "message")
 
 
+@extend_schema_field({"type": "string", "anyOf": [{"format": "date"}, {"format": "date-time"}], "maxLength": 40})
+class DateOrDateTimeField(serializers.CharField):
+    """An ISO 8601 date (a local day) or date-time (an instant), kept as text for the service."""
+
+
 class AbsenceTypeSerializer(ModelSerializer):
     class Meta:
         model = AbsenceType
@@ -64,7 +69,7 @@ class AbsenceSerializer(ModelSerializer):
         max_length=1000, required=False, allow_blank=True, help_text="RFC 5545 RRULE, e.g. FREQ=WEEKLY;BYDAY=FR"
     )
     recurrence_exceptions = serializers.ListField(
-        child=serializers.CharField(max_length=40),
+        child=DateOrDateTimeField(max_length=40),
         max_length=1000,
         required=False,
         help_text="Dates (skip that local day) or datetimes (skip the occurrence starting then)",

@@ -99,6 +99,17 @@ class TestCreate:
                 "invalid",
             ),
             ({**TIMES, "recurrence_exceptions": "2026-03-06"}, "recurrence_exceptions", "not_a_list"),
+            # Schema-valid (a date, a date-time) but outside the years every time runs in: not "invalid".
+            (
+                {**TIMES, "recurrence": "FREQ=WEEKLY", "recurrence_exceptions": ["2026-03-06", "0001-01-01"]},
+                "recurrence_exceptions.1",
+                "out_of_range",
+            ),
+            (
+                {**TIMES, "recurrence": "FREQ=WEEKLY", "recurrence_exceptions": ["0001-01-01T00:00:00+05:00"]},
+                "recurrence_exceptions.0",
+                "out_of_range",
+            ),
             ({**TIMES, "user": "bob"}, "user", "not_permitted"),
             ({**TIMES, "user": "nobody"}, "user", "unknown"),
         ],

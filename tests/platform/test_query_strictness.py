@@ -152,3 +152,10 @@ def test_an_empty_change_feed_limit_is_a_400(staff_client):
     """ST201 (1000-example rerun): ``limit`` given an object was sent as ``?limit=`` and answered a page."""
     assert error_attrs(staff_client.get("/api/v1/absences/changes/", {"limit": ""})) == {"limit": "invalid"}
     assert staff_client.get("/api/v1/absences/changes/", {"limit": "5"}).status_code == 200
+
+
+def test_recurrence_exceptions_are_documented_as_dates_or_date_times(schema):  # noqa: F811
+    """ST202 (1000-example rerun): the items were plain strings, so any text was schema-valid and refused."""
+    items = schema["components"]["schemas"]["AbsenceRequest"]["properties"]["recurrence_exceptions"]["items"]
+    assert items["anyOf"] == [{"format": "date"}, {"format": "date-time"}]
+    assert (items["type"], items["minLength"], items["maxLength"]) == ("string", 1, 40)
