@@ -7,6 +7,7 @@ the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence
 """
 
 import datetime as dt
+from bisect import bisect_left
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -123,6 +124,29 @@ def fast_forward(rule: rrule.rrule, before: dt.datetime) -> rrule.rrule:
     return rule.replace(dtstart=(start.replace(tzinfo=None) + periods * period).replace(tzinfo=start.tzinfo))
 
 
+# A series of at most this many occurrences (``COUNT``) is expanded once per parsed rule.
+SHORT_SERIES = 500
+
+
+@lru_cache(maxsize=4096)
+def _all_starts(rule: rrule.rrule) -> tuple[dt.datetime, ...]:
+    return tuple(rule)
+
+
+def starts_from(rule: rrule.rrule, after: dt.datetime):
+    """The occurrence starts of ``rule`` at or after ``after`` (dateutil's ``xafter(inc=True)``).
+
+    A ``COUNT`` series cannot be fast-forwarded (its end depends on every occurrence), so dateutil
+    walked it from ``DTSTART`` on every lookup: up to 26 weeks for each of the ~380 series an
+    organisation-wide "who is away now" checks. Short ones are listed once per parsed rule instead
+    (parsed rules are cached and never change, so neither does the list) and searched by bisection.
+    """
+    if rule._count is not None and rule._count <= SHORT_SERIES:
+        starts = _all_starts(rule)
+        return iter(starts[bisect_left(starts, after) :])
+    return fast_forward(rule, after).xafter(after, inc=True)
+
+
 def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
     """Yield the ``(start, end)`` pairs (UTC) of a recurring absence ending after ``window_from``."""
     rule = parse_rrule(absence.recurrence, absence.start_at.astimezone(zone))
@@ -130,7 +154,7 @@ def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
     # Occurrences that start up to one occurrence length (plus a DST hour) earlier may still overlap.
     lookback = absence.end_at - absence.start_at + dt.timedelta(hours=1)
     after = (window_from - lookback).astimezone(zone)
-    for index, occurrence in enumerate(fast_forward(rule, after).xafter(after, inc=True)):
+    for index, occurrence in enumerate(starts_from(rule, after)):
         if index >= MAX_OCCURRENCES:
             return
         # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).

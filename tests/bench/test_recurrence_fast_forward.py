@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dateutil import rrule
 
-from absences.recurrence import fast_forward, occurrences, parse_rrule
+from absences.recurrence import fast_forward, occurrences, parse_rrule, starts_from
 
 RULES = [
     "FREQ=WEEKLY;BYDAY=FR",
@@ -18,6 +18,10 @@ RULES = [
     "FREQ=WEEKLY;BYDAY=SU;UNTIL=20300101T000000Z",
     "FREQ=MONTHLY;BYMONTHDAY=31",
     "FREQ=WEEKLY;BYDAY=TU;COUNT=400",
+    "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=26",
+    "FREQ=DAILY;INTERVAL=2;COUNT=7",
+    "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+    "FREQ=WEEKLY;COUNT=600",
 ]
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
 
@@ -61,3 +65,15 @@ def test_fast_forward_leaves_rules_it_cannot_shift_alone():
     moved = fast_forward(rrule.rrule(rrule.WEEKLY, dtstart=start, interval=2), later)
     assert moved._dtstart < later and (later - moved._dtstart) <= dt.timedelta(weeks=4)
     assert moved._dtstart.hour == 9 and (moved._dtstart.date() - start.date()).days % 14 == 0
+
+
+@pytest.mark.parametrize("text", ["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=26", "FREQ=DAILY;COUNT=3", "FREQ=WEEKLY;COUNT=600"])
+def test_starts_from_is_xafter_inclusive_also_on_an_occurrence(text):
+    """A short COUNT series is listed once and bisected: the same starts as dateutil's walk,
+    ``after`` itself included when it is an occurrence (and across a DST change)."""
+    zone = ZoneInfo("Europe/Berlin")
+    rule = parse_rrule(text, dt.datetime(2026, 3, 2, 9, tzinfo=zone))
+    every = list(rule)
+    for after in [every[0], every[1], every[-1], every[1] + dt.timedelta(seconds=1), every[-1] + dt.timedelta(days=1),
+                  dt.datetime(2026, 3, 29, 12, tzinfo=zone), dt.datetime(2020, 1, 1, tzinfo=zone)]:  # fmt: skip
+        assert list(starts_from(rule, after)) == list(rule.xafter(after, inc=True))
