@@ -121,6 +121,15 @@ def fast_forward(rule: rrule.rrule, before: dt.datetime) -> rrule.rrule:
     periods = (before.replace(tzinfo=None) - start.replace(tzinfo=None)) // period - 1
     if periods <= 0:
         return rule
+    return _moved(rule, periods)
+
+
+# Like parsed rules, moved ones never change: the same series looked up in the same week (every
+# "who is away now" of that week) reuses its moved rule instead of building a new rrule.
+@lru_cache(maxsize=4096)
+def _moved(rule: rrule.rrule, periods: int) -> rrule.rrule:
+    start = rule._dtstart
+    period = dt.timedelta(days=_PERIOD_DAYS[rule._freq] * rule._interval)
     return rule.replace(dtstart=(start.replace(tzinfo=None) + periods * period).replace(tzinfo=start.tzinfo))
 
 
