@@ -9,6 +9,7 @@ the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence
 import datetime as dt
 from bisect import bisect_left
 from functools import lru_cache
+from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -153,7 +154,24 @@ def starts_from(rule: rrule.rrule, after: dt.datetime):
     if rule._count is not None and rule._count <= SHORT_SERIES:
         starts = _all_starts(rule)
         return iter(starts[bisect_left(starts, after) :])
-    return fast_forward(rule, after).xafter(after, inc=True)
+    moved = fast_forward(rule, after)
+    first = _first_starts(moved)
+    index = bisect_left(first, after)
+    if index == len(first):  # past the listed starts (a rule that could not be moved)
+        return moved.xafter(after, inc=True)
+    if len(first) < FIRST_STARTS:  # the series ends among them
+        return iter(first[index:])
+    return chain(first[index:], moved.xafter(first[-1]))
+
+
+# A moved rule starts a period or two before the window: its first starts are what a lookup reads
+# (the covering occurrence, the next one), so they are listed once, like the moved rule itself.
+FIRST_STARTS = 16
+
+
+@lru_cache(maxsize=4096)
+def _first_starts(rule: rrule.rrule) -> tuple[dt.datetime, ...]:
+    return tuple(islice(rule, FIRST_STARTS))
 
 
 def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):

@@ -1,6 +1,7 @@
 """Fast-forwarded recurrence expansion gives exactly the occurrences of a full walk from DTSTART."""
 
 import datetime as dt
+from itertools import islice
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
@@ -77,3 +78,17 @@ def test_starts_from_is_xafter_inclusive_also_on_an_occurrence(text):
     for after in [every[0], every[1], every[-1], every[1] + dt.timedelta(seconds=1), every[-1] + dt.timedelta(days=1),
                   dt.datetime(2026, 3, 29, 12, tzinfo=zone), dt.datetime(2020, 1, 1, tzinfo=zone)]:  # fmt: skip
         assert list(starts_from(rule, after)) == list(rule.xafter(after, inc=True))
+
+
+ENDLESS_OR_LONG = ["FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;UNTIL=20260601T000000Z"]
+
+
+@pytest.mark.parametrize("text", ENDLESS_OR_LONG)
+def test_starts_from_continues_past_the_listed_first_starts(text):
+    """A moved rule's first starts are listed once; a lookup reading further (a year ahead) goes on
+    with dateutil from the last of them, without a gap or a repeat."""
+    zone = ZoneInfo("America/New_York")
+    rule = parse_rrule(text, dt.datetime(2024, 1, 3, 13, 30, tzinfo=zone))
+    for after in [dt.datetime(2026, 3, 4, 13, 30, tzinfo=zone), dt.datetime(2026, 3, 7, 2, tzinfo=zone),
+                  dt.datetime(2025, 11, 1, tzinfo=zone), dt.datetime(2026, 5, 30, tzinfo=zone)]:  # fmt: skip
+        assert list(islice(starts_from(rule, after), 60)) == list(islice(rule.xafter(after, inc=True), 60))
