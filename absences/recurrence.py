@@ -7,7 +7,9 @@ the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence
 """
 
 import datetime as dt
+from bisect import bisect_left
 from functools import lru_cache
+from itertools import chain, islice
 from zoneinfo import ZoneInfo
 
 from dateutil import rrule
@@ -120,7 +122,56 @@ def fast_forward(rule: rrule.rrule, before: dt.datetime) -> rrule.rrule:
     periods = (before.replace(tzinfo=None) - start.replace(tzinfo=None)) // period - 1
     if periods <= 0:
         return rule
+    return _moved(rule, periods)
+
+
+# Like parsed rules, moved ones never change: the same series looked up in the same week (every
+# "who is away now" of that week) reuses its moved rule instead of building a new rrule.
+@lru_cache(maxsize=4096)
+def _moved(rule: rrule.rrule, periods: int) -> rrule.rrule:
+    start = rule._dtstart
+    period = dt.timedelta(days=_PERIOD_DAYS[rule._freq] * rule._interval)
     return rule.replace(dtstart=(start.replace(tzinfo=None) + periods * period).replace(tzinfo=start.tzinfo))
+
+
+# A series of at most this many occurrences (``COUNT``) is expanded once per parsed rule.
+SHORT_SERIES = 500
+
+
+@lru_cache(maxsize=4096)
+def _all_starts(rule: rrule.rrule) -> tuple[dt.datetime, ...]:
+    return tuple(rule)
+
+
+def starts_from(rule: rrule.rrule, after: dt.datetime):
+    """The occurrence starts of ``rule`` at or after ``after`` (dateutil's ``xafter(inc=True)``).
+
+    A ``COUNT`` series cannot be fast-forwarded (its end depends on every occurrence), so dateutil
+    walked it from ``DTSTART`` on every lookup: up to 26 weeks for each of the ~380 series an
+    organisation-wide "who is away now" checks. Short ones are listed once per parsed rule instead
+    (parsed rules are cached and never change, so neither does the list) and searched by bisection.
+    """
+    if rule._count is not None and rule._count <= SHORT_SERIES:
+        starts = _all_starts(rule)
+        return iter(starts[bisect_left(starts, after) :])
+    moved = fast_forward(rule, after)
+    first = _first_starts(moved)
+    index = bisect_left(first, after)
+    if index == len(first):  # past the listed starts (a rule that could not be moved)
+        return moved.xafter(after, inc=True)
+    if len(first) < FIRST_STARTS:  # the series ends among them
+        return iter(first[index:])
+    return chain(first[index:], moved.xafter(first[-1]))
+
+
+# A moved rule starts a period or two before the window: its first starts are what a lookup reads
+# (the covering occurrence, the next one), so they are listed once, like the moved rule itself.
+FIRST_STARTS = 16
+
+
+@lru_cache(maxsize=4096)
+def _first_starts(rule: rrule.rrule) -> tuple[dt.datetime, ...]:
+    return tuple(islice(rule, FIRST_STARTS))
 
 
 def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
@@ -130,7 +181,7 @@ def _expand(absence, window_from: dt.datetime, zone: ZoneInfo):
     # Occurrences that start up to one occurrence length (plus a DST hour) earlier may still overlap.
     lookback = absence.end_at - absence.start_at + dt.timedelta(hours=1)
     after = (window_from - lookback).astimezone(zone)
-    for index, occurrence in enumerate(fast_forward(rule, after).xafter(after, inc=True)):
+    for index, occurrence in enumerate(starts_from(rule, after)):
         if index >= MAX_OCCURRENCES:
             return
         # Re-attach the zone so the UTC offset of *this* date applies (wall time kept across DST).

@@ -75,6 +75,13 @@ class Rule(models.Model):
             models.Index(fields=["created_by", "user"], name="rule_created_by"),
             models.Index(fields=["start_at"], name="rule_start_at"),
             models.Index(fields=["created_at"], name="rule_created_at"),
+            # "Whose one-time window is open at T" (coverage/current): the windows ending after T are
+            # the few running or ahead, where (start_at) or (kind, status) reach every past rule too.
+            models.Index(
+                fields=["end_at", "start_at", "user"],
+                condition=models.Q(kind="one_time", enabled=True),
+                name="rule_one_time_window",
+            ),
         ]
         # ``projects`` gets a GIN index on PostgreSQL (migration 0002) for the ``project`` filter.
 

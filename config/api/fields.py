@@ -128,6 +128,15 @@ def localize(value: dt.datetime, user) -> dt.datetime:
     return value.replace(tzinfo=zone_of(user))
 
 
+def utc_text(value: dt.datetime | None) -> str | None:
+    """How every datetime is written in responses: ISO 8601 in UTC with ``Z`` (naive ones as they are)."""
+    if value is None:
+        return None
+    if timezone.is_aware(value):
+        value = value.astimezone(dt.UTC)
+    return value.isoformat().replace("+00:00", "Z")
+
+
 class LocalDateTimeField(serializers.DateTimeField):
     """Parses ISO 8601; keeps naive input naive so the serializer can read it in the subject
     user's zone (``BaseSerializer.subject_user``). Output is always UTC with ``Z``."""
@@ -147,15 +156,9 @@ class LocalDateTimeField(serializers.DateTimeField):
             self.fail("out_of_range")
 
     def to_representation(self, value):
-        if value is None:
-            return None
-        if isinstance(value, dt.datetime) and timezone.is_aware(value):
-            value = value.astimezone(dt.UTC)
-        return (
-            value.isoformat().replace("+00:00", "Z")
-            if isinstance(value, dt.datetime)
-            else super().to_representation(value)
-        )
+        if value is None or isinstance(value, dt.datetime):
+            return utc_text(value)
+        return super().to_representation(value)
 
 
 @extend_schema_field({"anyOf": [{"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}]})

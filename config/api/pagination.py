@@ -1,5 +1,8 @@
 """Page-number pagination whose bad parameters are 400s, not silently clamped."""
 
+from django.core.paginator import Paginator
+from django.db import connections
+from django.db.models import Count, Window
 from rest_framework import pagination
 
 from config.api.errors import validation_error
@@ -16,6 +19,46 @@ def _positive_int(raw: str, attr: str) -> int:
     if value < 1:
         raise validation_error("A positive integer is required.", attr=attr, code="min_value")
     return value
+
+
+TOTAL = "page_total"  # the window count's alias on a page's rows
+
+
+class CountingPaginator(Paginator):
+    """A page and the total in one query: the page's rows carry ``COUNT(*) OVER ()``.
+
+    Django's paginator counts first and then reads the page: two statements that both find every
+    matching row (for a window over the organisation, two scans of the same index entries). Here
+    the page's query counts them once while it sorts them. An empty page (past the end, or nothing
+    matches) costs the plain count as well, to tell "empty list" from "no such page".
+    """
+
+    def rows_with_total(self, bottom: int, top: int) -> tuple[list, int | None]:
+        """The rows ``[bottom:top]`` of the list and the total (None when there are no such rows)."""
+        rows = list(self.object_list.annotate(**{TOTAL: Window(Count("pk"))})[bottom:top])
+        return rows, (getattr(rows[0], TOTAL) if rows else None)
+
+    def _counts_in_window(self) -> bool:
+        query = getattr(self.object_list, "query", None)
+        if query is None or query.distinct or query.combinator or "count" in self.__dict__:
+            return False  # not a queryset, a window over a DISTINCT, or counted already (page=last)
+        return connections[self.object_list.db].features.supports_over_clause
+
+    def page(self, number):
+        try:
+            number = int(number)
+        except (TypeError, ValueError):
+            return super().page(number)  # validate_number's own error
+        if number < 1 or not self._counts_in_window():
+            return super().page(number)
+        bottom = (number - 1) * self.per_page
+        rows, total = self.rows_with_total(bottom, bottom + self.per_page + self.orphans)
+        if total is None:
+            return super().page(number)
+        self.count = total  # the cached_property, filled from the window count
+        if bottom + self.per_page + self.orphans < total:
+            rows = rows[: self.per_page]  # the last page takes up to ``orphans`` rows more
+        return self._get_page(rows, self.validate_number(number), self)
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -57,3 +100,9 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 "schema": {"type": "integer", "minimum": 1, "maximum": self.max_page_size},
             },
         ]
+
+
+class CountingPagination(PageNumberPagination):
+    """For lists whose count costs as much as their page (a window over the organisation)."""
+
+    django_paginator_class = CountingPaginator

@@ -3,9 +3,9 @@
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
-from config.api.fields import FIRST_YEAR, LAST_YEAR, LocalDateTimeField, UserRefField
+from config.api.fields import FIRST_YEAR, LAST_YEAR, LocalDateTimeField, UserRefField, user_ref, utc_text
 from config.api.params import REPEATED, repeated_message
-from config.api.serializers import Serializer
+from config.api.serializers import ReadersMixin, Serializer
 
 
 def _check_year(value, field):
@@ -126,8 +126,52 @@ class CurrentQuerySerializer(QuerySerializer):
     )
 
 
-class CurrentCoverageSerializer(Serializer):
+def _text(value) -> str | None:
+    return None if value is None else str(value)
+
+
+def _texts(values) -> list | None:
+    return None if values is None else [_text(item) for item in values]
+
+
+def absence_summary_text(summary: dict | None) -> dict | None:
+    """What ``AbsenceSummarySerializer`` writes for ``summary``."""
+    if summary is None:
+        return None
+    return {
+        "id": summary["id"] if summary["id"] is None else int(summary["id"]),
+        "type": _text(summary["type"]),
+        "title": _text(summary["title"]),
+        "start_at": utc_text(summary["start_at"]),
+        "end_at": utc_text(summary["end_at"]),
+    }
+
+
+def rule_summary_text(rule) -> dict | None:
+    """What ``RuleSummarySerializer`` writes for ``rule``."""
+    if rule is None:
+        return None
+    return {"id": int(rule.id), "kind": _text(rule.kind), "name": _text(rule.name), "action": _text(rule.action)}
+
+
+# A page of current coverage is 100 rows with two nested objects each (see ``ReadersMixin``).
+CURRENT_READERS = {
+    "user": lambda row: user_ref(row["user"]),
+    "absence": lambda row: absence_summary_text(row["absence"]),
+    "rule": lambda row: rule_summary_text(row["rule"]),
+    "coverer": lambda row: user_ref(row["coverer"]),
+    "projects": lambda row: _texts(row["projects"]),
+    "issue_types": lambda row: _texts(row["issue_types"]),
+    "start_at": lambda row: utc_text(row["start_at"]),
+    "end_at": lambda row: utc_text(row["end_at"]),
+    "message": lambda row: _text(row["message"]),
+}
+
+
+class CurrentCoverageSerializer(ReadersMixin, Serializer):
     """One away user at ``at``: the absence and rule in force, who covers them and the reply text."""
+
+    readers = CURRENT_READERS
 
     user = UserRefField()
     absence = AbsenceSummarySerializer(allow_null=True)

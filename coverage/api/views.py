@@ -12,6 +12,7 @@ from absences.staffing import team_staffing
 from config.api.access import acts_as_admin
 from config.api.errors import validation_error
 from config.api.fields import resolve_user_ref
+from config.api.pagination import CountingPagination
 from config.api.sorting import SortFilter
 from config.api.viewsets import APIViewMixin
 from coverage.api import serializers as s
@@ -95,6 +96,7 @@ class CurrentCoverageView(APIViewMixin, GenericAPIView):
     serializer_class = s.CurrentCoverageSerializer
     queryset = User.objects.none()
     filter_backends = [SortFilter]
+    pagination_class = CountingPagination
     sort_fields = {"user": "username", "user_id": "id"}
     default_sort = ("username",)  # model paths, as SortFilter applies them
 

@@ -1,13 +1,14 @@
 """Fast-forwarded recurrence expansion gives exactly the occurrences of a full walk from DTSTART."""
 
 import datetime as dt
+from itertools import islice
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
 from dateutil import rrule
 
-from absences.recurrence import fast_forward, occurrences, parse_rrule
+from absences.recurrence import fast_forward, occurrences, parse_rrule, starts_from
 
 RULES = [
     "FREQ=WEEKLY;BYDAY=FR",
@@ -18,6 +19,10 @@ RULES = [
     "FREQ=WEEKLY;BYDAY=SU;UNTIL=20300101T000000Z",
     "FREQ=MONTHLY;BYMONTHDAY=31",
     "FREQ=WEEKLY;BYDAY=TU;COUNT=400",
+    "FREQ=WEEKLY;BYDAY=MO,WE;COUNT=26",
+    "FREQ=DAILY;INTERVAL=2;COUNT=7",
+    "FREQ=MONTHLY;BYDAY=-1FR;COUNT=12",
+    "FREQ=WEEKLY;COUNT=600",
 ]
 ZONES = ["Europe/Berlin", "America/New_York", "Asia/Kolkata", "UTC"]
 
@@ -61,3 +66,29 @@ def test_fast_forward_leaves_rules_it_cannot_shift_alone():
     moved = fast_forward(rrule.rrule(rrule.WEEKLY, dtstart=start, interval=2), later)
     assert moved._dtstart < later and (later - moved._dtstart) <= dt.timedelta(weeks=4)
     assert moved._dtstart.hour == 9 and (moved._dtstart.date() - start.date()).days % 14 == 0
+
+
+@pytest.mark.parametrize("text", ["FREQ=WEEKLY;BYDAY=MO,WE;COUNT=26", "FREQ=DAILY;COUNT=3", "FREQ=WEEKLY;COUNT=600"])
+def test_starts_from_is_xafter_inclusive_also_on_an_occurrence(text):
+    """A short COUNT series is listed once and bisected: the same starts as dateutil's walk,
+    ``after`` itself included when it is an occurrence (and across a DST change)."""
+    zone = ZoneInfo("Europe/Berlin")
+    rule = parse_rrule(text, dt.datetime(2026, 3, 2, 9, tzinfo=zone))
+    every = list(rule)
+    for after in [every[0], every[1], every[-1], every[1] + dt.timedelta(seconds=1), every[-1] + dt.timedelta(days=1),
+                  dt.datetime(2026, 3, 29, 12, tzinfo=zone), dt.datetime(2020, 1, 1, tzinfo=zone)]:  # fmt: skip
+        assert list(starts_from(rule, after)) == list(rule.xafter(after, inc=True))
+
+
+ENDLESS_OR_LONG = ["FREQ=WEEKLY;BYDAY=MO,WE", "FREQ=DAILY;INTERVAL=3", "FREQ=WEEKLY;UNTIL=20260601T000000Z"]
+
+
+@pytest.mark.parametrize("text", ENDLESS_OR_LONG)
+def test_starts_from_continues_past_the_listed_first_starts(text):
+    """A moved rule's first starts are listed once; a lookup reading further (a year ahead) goes on
+    with dateutil from the last of them, without a gap or a repeat."""
+    zone = ZoneInfo("America/New_York")
+    rule = parse_rrule(text, dt.datetime(2024, 1, 3, 13, 30, tzinfo=zone))
+    for after in [dt.datetime(2026, 3, 4, 13, 30, tzinfo=zone), dt.datetime(2026, 3, 7, 2, tzinfo=zone),
+                  dt.datetime(2025, 11, 1, tzinfo=zone), dt.datetime(2026, 5, 30, tzinfo=zone)]:  # fmt: skip
+        assert list(islice(starts_from(rule, after), 60)) == list(islice(rule.xafter(after, inc=True), 60))

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("rules", "0004_sweep_notices_and_fewer_indexes"),
+        ("rules", "0005_one_time_window_index"),
     ]
 
     operations = [
