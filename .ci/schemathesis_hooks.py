@@ -30,6 +30,8 @@ ACCEPTED_400_CODES = {
     "in_past",
     # An exclusion filter is an expression in its own grammar (docs/filters.md), not a pattern.
     "invalid_filter",
+    # So is an absence's RRULE (RFC 5545), and one that parses may still never occur.
+    "invalid_rrule",
     # A date or date-time outside the years 1900-8999: OpenAPI's formats cannot bound the year
     # (millisecond timestamps can, and declare minimum/maximum instead).
     "out_of_range",

@@ -18,6 +18,9 @@ from config.errors import DomainError
 
 # An endless series is expanded at most this far; absences are at most 366 days long anyway.
 MAX_OCCURRENCES = 5000
+# An RRULE is text in RFC 5545's grammar, which OpenAPI cannot describe: a rule that does not parse,
+# or that dateutil accepts but never (or too often) occurs, has a code of its own.
+INVALID_RRULE = "invalid_rrule"
 
 
 def parse_rrule(text: str, dtstart: dt.datetime) -> rrule.rrule:
@@ -35,13 +38,13 @@ def _parse_rrule(text: str, wall: dt.datetime, fold: int, zone) -> rrule.rrule:
     if body.upper().startswith("RRULE:"):
         body = body[6:]
     if not body or "\n" in body or "DTSTART" in body.upper():
-        raise DomainError("Give a single RRULE such as FREQ=WEEKLY;BYDAY=FR.", attr="recurrence")
+        raise DomainError("Give a single RRULE such as FREQ=WEEKLY;BYDAY=FR.", attr="recurrence", code=INVALID_RRULE)
     try:
         rule = rrule.rrulestr(body, dtstart=dtstart, forceset=False, ignoretz=False)
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as exc:
-        raise DomainError(f"Invalid RRULE: {exc}", attr="recurrence") from None
+        raise DomainError(f"Invalid RRULE: {exc}", attr="recurrence", code=INVALID_RRULE) from None
     if not isinstance(rule, rrule.rrule):
-        raise DomainError("Give a single RRULE.", attr="recurrence")
+        raise DomainError("Give a single RRULE.", attr="recurrence", code=INVALID_RRULE)
     _check_feasible(rule)
     return rule
 
@@ -55,15 +58,17 @@ def _check_feasible(rule: rrule.rrule) -> None:
     frequencies (an absence lasts hours to days), a zero interval or count, and month/day
     combinations that never happen (dateutil would scan to the year 9999 looking for them)."""
     if rule._freq not in (rrule.YEARLY, rrule.MONTHLY, rrule.WEEKLY, rrule.DAILY):
-        raise DomainError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.", attr="recurrence")
+        raise DomainError("FREQ must be DAILY, WEEKLY, MONTHLY or YEARLY.", attr="recurrence", code=INVALID_RRULE)
     if rule._interval < 1 or (rule._count is not None and rule._count < 1):
-        raise DomainError("INTERVAL and COUNT must be at least 1.", attr="recurrence")
+        raise DomainError("INTERVAL and COUNT must be at least 1.", attr="recurrence", code=INVALID_RRULE)
     months = rule._bymonth or tuple(_MONTH_DAYS)
     if any(month not in _MONTH_DAYS for month in months):
-        raise DomainError("BYMONTH values run from 1 to 12.", attr="recurrence")
+        raise DomainError("BYMONTH values run from 1 to 12.", attr="recurrence", code=INVALID_RRULE)
     days = [abs(day) for day in (rule._bymonthday or ()) + (rule._bynmonthday or ())]
     if days and not any(day <= _MONTH_DAYS[month] for month in months for day in days):
-        raise DomainError("This rule has no occurrences (no such day in those months).", attr="recurrence")
+        raise DomainError(
+            "This rule has no occurrences (no such day in those months).", attr="recurrence", code=INVALID_RRULE
+        )
 
 
 def user_zone(user) -> ZoneInfo:
