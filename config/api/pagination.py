@@ -22,6 +22,7 @@ def _positive_int(raw: str, attr: str) -> int:
 
 
 TOTAL = "page_total"  # the window count's alias on a page's rows
+LARGEST_OFFSET = 2**62  # well inside PostgreSQL's bigint, far beyond any list
 
 
 class CountingPaginator(Paginator):
@@ -49,9 +50,11 @@ class CountingPaginator(Paginator):
             number = int(number)
         except (TypeError, ValueError):
             return super().page(number)  # validate_number's own error
-        if number < 1 or not self._counts_in_window():
-            return super().page(number)
         bottom = (number - 1) * self.per_page
+        if number < 1 or bottom + self.per_page + self.orphans > LARGEST_OFFSET or not self._counts_in_window():
+            # A page so far out that its OFFSET is no bigint (a 500 from PostgreSQL): the plain
+            # count first answers "no such page" (404), as Django's paginator does.
+            return super().page(number)
         rows, total = self.rows_with_total(bottom, bottom + self.per_page + self.orphans)
         if total is None:
             return super().page(number)

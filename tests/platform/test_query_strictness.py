@@ -159,3 +159,14 @@ def test_recurrence_exceptions_are_documented_as_dates_or_date_times(schema):  #
     items = schema["components"]["schemas"]["AbsenceRequest"]["properties"]["recurrence_exceptions"]["items"]
     assert items["anyOf"] == [{"format": "date"}, {"format": "date-time"}]
     assert (items["type"], items["minLength"], items["maxLength"]) == ("string", 1, 40)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/coverage/current/", "/api/v1/absences/", "/api/v1/rules/"])
+def test_a_page_beyond_any_offset_is_a_404_not_a_500(staff_client, user, path):
+    """ST101 (1000-example rerun 3): ``?page=`` near 10**17 made an OFFSET beyond bigint (a
+    PostgreSQL error) in the lists that count with their page."""
+    AbsenceFactory(user=user)
+    for page in (10**17, 2**62, 2**63 + 5):
+        response = staff_client.get(path, {"page": page})
+        assert response.status_code == 404, (page, response.content)
+        assert response.json()["errors"][0]["code"] == "not_found"
