@@ -22,6 +22,24 @@ WARNING_HORIZON = dt.timedelta(days=366)
 SERIES_FIELDS = ("start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__timezone")
 
 
+def series_rows(queryset, *keys: str):
+    """``(key values…, row)`` for each series of ``queryset``, read as plain values (not models with
+    their joins: a window over the organisation holds hundreds), ``row`` carrying what expanding
+    occurrences needs (``absences.recurrence``)."""
+    for *head, start_at, end_at, all_day, recurrence, exceptions, zone in (
+        queryset.exclude(recurrence="").order_by().values_list(*keys, *SERIES_FIELDS)
+    ):
+        row = SimpleNamespace(
+            start_at=start_at,
+            end_at=end_at,
+            all_day=all_day,
+            recurrence=recurrence,
+            recurrence_exceptions=exceptions,
+            user=SimpleNamespace(timezone=zone),
+        )
+        yield (*head, row)
+
+
 def absence_list(*, viewer: User, admin: bool):
     """The absences ``viewer`` may see (self, their teams' members, everyone as admin), with what
     their presentation needs, so a page costs the same number of queries at any size."""
@@ -78,17 +96,8 @@ def overlapping_exactly(queryset, start: dt.datetime, end: dt.datetime, *, org_w
     ``org_wide``: a window over many people's absences (``in_window``), not a few people's."""
     queryset = queryset.in_window(start, end) if org_wide else queryset.overlapping(start, end)
     # Only what expanding needs, as values: not the list's four joins and models per series.
-    series = queryset.exclude(recurrence="").order_by().values_list("pk", *SERIES_FIELDS)
     misses = []
-    for pk, start_at, end_at, all_day, recurrence, exceptions, zone in series:
-        row = SimpleNamespace(
-            start_at=start_at,
-            end_at=end_at,
-            all_day=all_day,
-            recurrence=recurrence,
-            recurrence_exceptions=exceptions,
-            user=SimpleNamespace(timezone=zone),
-        )
+    for pk, row in series_rows(queryset, "pk"):
         found = current_or_next(row, start)
         if found is None or found[0] >= end:
             misses.append(pk)

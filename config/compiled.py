@@ -73,8 +73,9 @@ class CompiledQuery:
         sql, params = compiler.as_sql()
         positions = _positions(params, self.sentinels)
         other_sql, other_params = self.build(*self.others).using(using).query.get_compiler(using=using).as_sql()
-        fixed = [param for index, param in enumerate(params) if index not in dict(positions)]
-        other_fixed = [param for index, param in enumerate(other_params) if index not in dict(positions)]
+        placeholders = {index for index, _ in positions}
+        fixed = [param for index, param in enumerate(params) if index not in placeholders]
+        other_fixed = [param for index, param in enumerate(other_params) if index not in placeholders]
         if other_sql != sql or _positions(other_params, self.others) != positions or fixed != other_fixed:
             raise ValueError(f"the SQL or a parameter depends on the values, not only its placeholders: {sql!r}")
         converters = compiler.get_converters([column[0] for column in compiler.select[: compiler.col_count]])

@@ -10,13 +10,13 @@ in a chain, who only need the instant itself, are loaded a few at a time by :cla
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 
 from django.db.models import Q
 
 from absences.models import Absence
 from absences.querysets import open_after
 from absences.recurrence import occurrences
+from absences.selectors import series_rows
 from config.compiled import CompiledQuery
 from coverage.precedence import ANY, select_rule
 from rules.models import Rule
@@ -277,29 +277,14 @@ def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
 
 
-SERIES_FIELDS = ("user_id", "start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__timezone")
-
-
 def _series_away_at(at: dt.datetime) -> set[int]:
     """Ids of the people with an occurrence of an away series covering ``at``: the series whose
     range contains ``at`` (on PostgreSQL a partial GiST index), read as plain values (not models:
     there are hundreds in a large organisation) and expanded here."""
-    series = Absence.objects.away().exclude(recurrence="").in_window(at, at + MOMENT)
+    series = Absence.objects.away().in_window(at, at + MOMENT)
     away: set[int] = set()
-    for user_id, start_at, end_at, all_day, recurrence, exceptions, zone in series.order_by().values_list(
-        *SERIES_FIELDS
-    ):
-        if user_id in away:
-            continue
-        row = SimpleNamespace(
-            start_at=start_at,
-            end_at=end_at,
-            all_day=all_day,
-            recurrence=recurrence,
-            recurrence_exceptions=exceptions,
-            user=SimpleNamespace(timezone=zone),
-        )
-        if occurrences(row, at, at + MOMENT):
+    for user_id, row in series_rows(series, "user_id"):
+        if user_id not in away and occurrences(row, at, at + MOMENT):
             away.add(user_id)
     return away
 
