@@ -147,6 +147,35 @@ class TestRefusedBuilders:
         with pytest.raises(ValueError, match="not parameters"):
             compiled.fetch("x")
 
+    @pytest.mark.parametrize(
+        "shape",
+        [
+            lambda qs: qs.values("username"),
+            lambda qs: qs.values_list("username", flat=True),
+            lambda qs: qs.prefetch_related("teams"),
+        ],
+    )
+    def test_rows_that_are_not_plain_models(self, db, shape):
+        compiled = CompiledQuery(lambda name: shape(by_name(name)), sentinels=("\x00a",), others=("\x00b",))
+        with pytest.raises(ValueError, match="only querysets of models"):
+            compiled.fetch("x")
+
+    def test_annotations_and_converters_are_applied(self, people):
+        from django.db.models import Count, F
+
+        def build(name):
+            return (
+                User.objects.filter(username=name)
+                .annotate(n_absences=Count("absences"), zone=F("timezone"))
+                .order_by("pk")[:1]
+            )
+
+        compiled = CompiledQuery(build, sentinels=("\x00a",), others=("\x00b",))
+        [user] = compiled.fetch("away")
+        expected = build("away").get()
+        assert (user.n_absences, user.zone, user.timezone) == (4, expected.zone, expected.timezone)
+        assert user.timezone == expected.timezone and not isinstance(user.timezone, str)
+
 
 def test_wrong_number_of_values(db):
     compiled = CompiledQuery(by_name, sentinels=("\x00a",), others=("\x00b",))
