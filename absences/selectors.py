@@ -129,7 +129,7 @@ def _horizon(absence: Absence) -> tuple[dt.datetime, dt.datetime]:
 def _coverer_away(absence: Absence, spans) -> dict | None:
     start, end = _horizon(absence)
     coverer = absence.coverer
-    theirs = Absence.objects.filter(user=coverer).away().overlapping(start, end).exclude(pk=absence.pk)
+    theirs = Absence.objects.of_people_overlapping([coverer.pk], start, end).away().exclude(pk=absence.pk)
     for other in theirs:
         other.user = coverer
         for c_start, c_end in occurrences(other, start, end):

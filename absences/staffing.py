@@ -66,7 +66,7 @@ def _away_absences_by_user(members, start: dt.date, end: dt.date) -> dict[int, l
     window_end = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC) + dt.timedelta(hours=15)
     by_id = {member.pk: member for member in members}
     grouped: dict[int, list[Absence]] = defaultdict(list)
-    for absence in Absence.objects.filter(user_id__in=list(by_id)).away().overlapping(window_start, window_end):
+    for absence in Absence.objects.of_people_overlapping(by_id, window_start, window_end).away():
         absence.user = by_id[absence.user_id]  # reuse the loaded member: no query per absence
         grouped[absence.user_id].append(absence)
     return grouped

@@ -20,9 +20,8 @@ LOOKAHEAD = dt.timedelta(days=366)  # as coverage.selectors.LOOKAHEAD
 def floor_view(request, user_id: int) -> JsonResponse:
     at = parse_datetime(request.GET["at"])
     rows = list(
-        Absence.objects.filter(user_id=user_id)
+        Absence.objects.of_people_overlapping([user_id], at, at + LOOKAHEAD)
         .away()
-        .overlapping(at, at + LOOKAHEAD)
         .select_related("type", "coverer")
         .order_by()
     )

@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from absences.models import Absence
-from absences.querysets import open_after
 from absences.recurrence import occurrences
 from absences.selectors import series_rows
 from config.compiled import CompiledQuery
@@ -131,12 +130,11 @@ def _absences_query(user_ids, start: dt.datetime, end: dt.datetime, *, many: boo
     (its one-off ends are not in it), so a page of 100 went through ~10,000 rows; the range index
     (PostgreSQL) holds only the absences running in the window (~0.15 % of them at an instant).
     """
-    absences = Absence.objects.filter(user_id__in=user_ids).away()
-    return (
-        (absences.in_window(start, end) if many else absences.overlapping(start, end))
-        .select_related("type", "coverer")
-        .order_by()
-    )
+    if many:
+        absences = Absence.objects.filter(user_id__in=user_ids).in_window(start, end)
+    else:
+        absences = Absence.objects.of_people_overlapping(user_ids, start, end)
+    return absences.away().select_related("type", "coverer").order_by()
 
 
 def _covering_query(user_ids, at: dt.datetime, *, many: bool = False):
@@ -156,20 +154,12 @@ def _may_cover(absence: Absence, at: dt.datetime) -> bool:
 def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
     """Away absences with time in ``[at, at + LOOKAHEAD)``, as light rows.
 
-    The window is restated as ``start_at < end AND series_end_at > at`` (``series_end_at`` is
-    ``end_at`` for a one-off: the same rows as ``overlapping``), which the per-user btree
-    ``absence_user_window (user, start_at, series_end_at)`` checks inside the index: for a page of
-    100 people PostgreSQL otherwise read their whole history from the table (~10,000 rows, 2,700
+    ``of_people_overlapping`` checks the window inside the per-user btree: for a page of 100
+    people PostgreSQL otherwise read their whole history from the table (~10,000 rows, 2,700
     pages) to keep the ~600 ahead.
     """
-    end = at + LOOKAHEAD
     rows = (
-        Absence.objects.filter(user_id__in=user_ids)
-        .away()
-        .overlapping(at, end)
-        .filter(Q(start_at__lt=end) & open_after(at))
-        .order_by()
-        .values_list(*AHEAD_FIELDS)
+        Absence.objects.of_people_overlapping(user_ids, at, at + LOOKAHEAD).away().order_by().values_list(*AHEAD_FIELDS)
     )
     return [AbsenceRow(*row) for row in rows]
 
