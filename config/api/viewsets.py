@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from config.api.errors import PreconditionFailed, validation_error
 from config.api.params import single_param
 from config.api.serializers import FIELDS_PARAM
+from config.api.writers import plain_data
 
 
 def etag_of(data) -> str:
@@ -37,6 +38,13 @@ class APIViewMixin:
         if not names:
             raise validation_error("Name at least one field, or leave out `fields`.", attr=FIELDS_PARAM)
         return names
+
+    def serialized(self, instance) -> dict:
+        """``get_serializer(instance).data``; without ``?fields=``, written by plain functions
+        (``config.api.writers``: the same output, without DRF's per-request field copies)."""
+        if self.requested_fields() is None:
+            return plain_data(self.get_serializer_class(), instance)
+        return self.get_serializer(instance).data
 
     def get_serializer(self, *args, **kwargs):
         if self.request is not None and "selected_fields" not in kwargs:

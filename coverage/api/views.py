@@ -15,6 +15,7 @@ from config.api.fields import resolve_user_ref
 from config.api.pagination import CountingPagination
 from config.api.sorting import SortFilter
 from config.api.viewsets import APIViewMixin
+from config.api.writers import plain_data
 from coverage.api import serializers as s
 from coverage.coverers import cover_for
 from coverage.messages import compose_message
@@ -85,7 +86,7 @@ class AvailabilityView(APIViewMixin, GenericAPIView):
             "message": row.get("message", ""),
             "next_absence": absence_summary(availability.next_span, reveal=reveal),
         }
-        return Response(self.get_serializer(data).data)
+        return Response(self.serialized(data))
 
 
 class CurrentCoverageView(APIViewMixin, GenericAPIView):
@@ -139,7 +140,7 @@ class ResolveView(APIViewMixin, GenericAPIView):
             caller=request.user,
             admin=acts_as_admin(request),
         )
-        return Response(s.ResolveResponseSerializer(resolution).data)
+        return Response(plain_data(s.ResolveResponseSerializer, resolution))
 
 
 class TeamStaffingView(APIViewMixin, GenericAPIView):
