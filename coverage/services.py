@@ -1,5 +1,6 @@
 """Assignment resolution: the one function integrators, the browser app and webhooks call."""
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -145,7 +146,10 @@ def _claim_without_flush_wait(connection, sql: str, params: list) -> bool:
                 cursor.execute(sql, params)
                 raw.execute("COMMIT")
         except Exception:
-            raw.rollback()  # a failed statement leaves the transaction open (aborted): close it
+            # A failed statement leaves the transaction open (aborted): close it. If the connection
+            # itself is gone, that fails too; the original error is the one to report.
+            with contextlib.suppress(Exception):
+                raw.rollback()
             raise
         return cursor.fetchone() is not None
 
