@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from absences.models import Absence, AbsenceType
-from absences.querysets import open_after
+from absences.querysets import exceptions_from_text, exceptions_text, open_after
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
 from calendars.spans import absence_spans, day_bounds, local_midnight
@@ -351,18 +351,21 @@ class AbsenceRow:
 def absence_rows(absences, fields: tuple[str, ...], people: dict[int, User] | None = None) -> list[AbsenceRow]:
     """The absences as ``AbsenceRow``s with their ``user`` and ``type`` attached.
 
-    ``fields`` are ``SHOWN_FIELDS`` (and ``FEED_FIELDS``), read as tuples. People come from
+    ``fields`` are ``SHOWN_FIELDS`` (and ``FEED_FIELDS``), read as tuples (the exceptions as JSON
+    text, decoded here: ``exceptions_text``). People come from
     ``people`` when the caller has them, else from one query; types from one query. A join would
     build a ``User`` and an ``AbsenceType`` per row, for only hundreds of people and a handful of
     types. At most three queries whatever the number of rows.
     """
-    rows = [AbsenceRow(*values) for values in absences.values_list(*fields)]
+    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in fields]
+    rows = [AbsenceRow(*values) for values in absences.values_list(*columns)]
     if people is None:
         people = load_people({row.user_id for row in rows})
     types = {kind.pk: kind for kind in AbsenceType.objects.order_by()}
     for row in rows:
         row.user = people[row.user_id]
         row.type = types[row.type_id]
+        row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
     return rows
 
 
