@@ -2,8 +2,8 @@
 
 A user is away at ``at`` when an occurrence of one of their away-type absences, or the window of
 one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). One user's
-answer costs two queries (their absences in the look-ahead, their rules); a page of users three
-(absences covering ``at`` as models, the rest of the look-ahead as plain values, rules); coverers
+answer costs two queries (their absences in the look-ahead, their rules); a page of users two too
+(their look-ahead as plain values, with the covering ones' coverers; their rules); coverers
 in a chain, who only need the instant itself, are loaded a few at a time by :class:`CoverersAt`.
 """
 
@@ -14,11 +14,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from absences.models import Absence
-from absences.querysets import open_after
+from absences.querysets import exceptions_from_text, exceptions_text, open_after
 from absences.recurrence import occurrences
 from absences.selectors import series_rows
 from config.compiled import CompiledQuery
 from coverage.precedence import ANY, select_rule
+from people.models import User
 from rules.models import Rule
 
 # How far after ``at`` an away stretch is followed (and the next absence looked for). Absences are
@@ -29,8 +30,8 @@ LOOKAHEAD = dt.timedelta(days=366)
 
 @dataclass(frozen=True)
 class AwaySpan:
-    """One piece of away time: an absence occurrence (``absence`` set: a model when it covers the
-    instant asked about, an ``AbsenceRow`` when only read ahead) or a one-time rule window."""
+    """One piece of away time: an absence occurrence (``absence`` set: a model, or an
+    ``AbsenceRow`` for a page of users) or a one-time rule window."""
 
     start: dt.datetime
     end: dt.datetime
@@ -82,7 +83,10 @@ class Availability:
 MOMENT = dt.timedelta(microseconds=1)
 # SPEC §4: an absence lasts at most 366 days, so one covering ``at`` started after ``at - 366 d``.
 MAX_ABSENCE_LENGTH = dt.timedelta(days=366)
-AHEAD_FIELDS = (
+USER_REF_FIELDS = {"id", "username", "email", "first_name", "last_name"}
+# A page's absences in its look-ahead, read as values: what occurrences, merging and ``next_absence``
+# need, and what a covering one shows (its message and coverer, joined).
+PAGE_FIELDS = (
     "id",
     "user_id",
     "type_id",
@@ -93,7 +97,13 @@ AHEAD_FIELDS = (
     "all_day",
     "recurrence",
     "recurrence_exceptions",
+    "series_end_at",
+    "message",
+    "coverer_id",
 )
+# What coverage rows and messages show of a coverer (``user_ref``, ``user_display_name``), in the
+# model's field order, which ``Model.from_db`` expects of a subset.
+COVERER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname in USER_REF_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -104,8 +114,9 @@ class TypeRef:
 
 @dataclass
 class AbsenceRow:
-    """The few fields of an absence that look-ahead needs (occurrences, merging, ``next_absence``),
-    read as plain values: a year of absences for a page of users would cost far more as models."""
+    """An absence of a page of users, read as plain values: a year of absences for a page of users
+    would cost far more as models. It carries what look-ahead needs (occurrences, merging,
+    ``next_absence``) and what a covering one shows (``message``, ``coverer``, like the model's)."""
 
     pk: int
     user_id: int
@@ -117,6 +128,10 @@ class AbsenceRow:
     all_day: bool
     recurrence: str
     recurrence_exceptions: list
+    series_end_at: dt.datetime | None
+    message: str
+    coverer_id: int | None
+    coverer: User | None = None
     user: object = None
 
     @property
@@ -124,28 +139,21 @@ class AbsenceRow:
         return TypeRef(self.type_id, self.private)
 
 
-def _absences_query(user_ids, start: dt.datetime, end: dt.datetime, *, many: bool = False):
-    """Away absences (and series) that may have time in ``[start, end)``, as models with type and coverer.
-
-    ``many``: a page of people. The per-user btree reads each one's whole history before ``start``
-    (its one-off ends are not in it), so a page of 100 went through ~10,000 rows; the range index
-    (PostgreSQL) holds only the absences running in the window (~0.15 % of them at an instant).
-    """
-    absences = Absence.objects.filter(user_id__in=user_ids).away()
+def _absences_query(user_ids, start: dt.datetime, end: dt.datetime):
+    """Away absences (and series) of a few people that may have time in ``[start, end)``, as models
+    with type and coverer (on the per-user btree: see ``overlapping``)."""
     return (
-        (absences.in_window(start, end) if many else absences.overlapping(start, end))
+        Absence.objects.filter(user_id__in=user_ids)
+        .away()
+        .overlapping(start, end)
         .select_related("type", "coverer")
         .order_by()
     )
 
 
-def _covering_query(user_ids, at: dt.datetime, *, many: bool = False):
-    """Away absences (and series) that may cover ``at``."""
-    return _absences_query(user_ids, at, at + MOMENT, many=many)
-
-
-def _may_cover(absence: Absence, at: dt.datetime) -> bool:
-    """What ``_covering_query`` selects, checked on a loaded absence."""
+def _may_cover(absence, at: dt.datetime) -> bool:
+    """Whether a loaded absence (or series) of the look-ahead may cover ``at``: what
+    ``overlapping(at, at + MOMENT)`` would select."""
     if absence.start_at > at:
         return False
     if not absence.recurrence:
@@ -153,25 +161,36 @@ def _may_cover(absence: Absence, at: dt.datetime) -> bool:
     return absence.series_end_at is None or absence.series_end_at > at
 
 
-def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
-    """Away absences with time in ``[at, at + LOOKAHEAD)``, as light rows.
+def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
+    """Away absences of ``user_ids`` with time in ``[at, at + LOOKAHEAD)``, as light rows with their
+    coverers: the ones covering ``at`` are among them (picked with ``_may_cover``, as for one user).
 
     The window is restated as ``start_at < end AND series_end_at > at`` (``series_end_at`` is
     ``end_at`` for a one-off: the same rows as ``overlapping``), which the per-user btree
     ``absence_user_window (user, start_at, series_end_at)`` checks inside the index: for a page of
     100 people PostgreSQL otherwise read their whole history from the table (~10,000 rows, 2,700
-    pages) to keep the ~600 ahead.
+    pages) to keep the ~600 ahead. Reading the covering ones here too, not as models with their
+    type and coverer in a query of their own, saves that query and ~400 model instances a page.
     """
     end = at + LOOKAHEAD
-    rows = (
+    absences = (
         Absence.objects.filter(user_id__in=user_ids)
         .away()
         .overlapping(at, end)
         .filter(Q(start_at__lt=end) & open_after(at))
         .order_by()
-        .values_list(*AHEAD_FIELDS)
     )
-    return [AbsenceRow(*row) for row in rows]
+    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in PAGE_FIELDS]
+    coverer_columns = [f"coverer__{name}" for name in COVERER_FIELDS[1:]]
+    rows = []
+    for values in absences.values_list(*columns, *coverer_columns):
+        row = AbsenceRow(*values[: len(PAGE_FIELDS)])
+        row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
+        if row.coverer_id is not None:
+            coverer = (row.coverer_id, *values[len(PAGE_FIELDS) :])
+            row.coverer = User.from_db(absences.db, COVERER_FIELDS, coverer)
+        rows.append(row)
+    return rows
 
 
 def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
@@ -233,8 +252,9 @@ def _stretch_end(spans: list[AwaySpan], covering: list[AwaySpan]) -> dt.datetime
 def availability_from(user, at: dt.datetime, covering_absences, ahead: list[AbsenceRow], rules) -> Availability:
     """Availability of ``user`` at ``at`` from already loaded rows (no queries).
 
-    ``covering_absences`` are models (they are shown, with their coverer and message); ``ahead``
-    are light rows used only to merge the stretch and find the next absence.
+    ``covering_absences`` are shown (type, title, message, coverer): models, or a page's
+    ``AbsenceRow``s; ``ahead`` (models or rows) are used to merge the stretch and find the next
+    absence.
     """
     for absence in [*covering_absences, *ahead]:
         absence.user = user  # occurrences() reads the zone from it: no query per absence
@@ -264,14 +284,15 @@ def user_availability(user, at: dt.datetime) -> Availability:
 
 
 def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
-    """Availability of several users at once (a page of the current-coverage list): three queries."""
+    """Availability of several users at once (a page of the current-coverage list): two queries,
+    their absences in the look-ahead (the covering ones among them) and their rules."""
     users = list(users)
     ids = [u.pk for u in users]
     covering, ahead, rules = defaultdict(list), defaultdict(list), defaultdict(list)
-    for absence in _covering_query(ids, at, many=True):
-        covering[absence.user_id].append(absence)
-    for row in _ahead_rows(ids, at):
+    for row in _page_rows(ids, at):
         ahead[row.user_id].append(row)
+        if _may_cover(row, at):
+            covering[row.user_id].append(row)
     for rule in _rules_query(ids, at, at + LOOKAHEAD):
         rules[rule.user_id].append(rule)
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
