@@ -131,7 +131,8 @@ class AbsenceRow:
     series_end_at: dt.datetime | None
     message: str
     coverer_id: int | None
-    coverer: User | None = None
+    coverer_names: tuple = ()  # the coverer's other ``COVERER_FIELDS``, as read
+    coverer: User | None = None  # set for the covering rows only (``_shown``): they are shown
     user: object = None
 
     @property
@@ -184,13 +185,18 @@ def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
     coverer_columns = [f"coverer__{name}" for name in COVERER_FIELDS[1:]]
     rows = []
     for values in absences.values_list(*columns, *coverer_columns):
-        row = AbsenceRow(*values[: len(PAGE_FIELDS)])
+        row = AbsenceRow(*values[: len(PAGE_FIELDS)], values[len(PAGE_FIELDS) :])
         row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
-        if row.coverer_id is not None:
-            coverer = (row.coverer_id, *values[len(PAGE_FIELDS) :])
-            row.coverer = User.from_db(absences.db, COVERER_FIELDS, coverer)
         rows.append(row)
     return rows
+
+
+def _shown(row: AbsenceRow) -> AbsenceRow:
+    """``row`` with its coverer as a ``User`` (only the fields read; others load when asked for, as
+    with ``only()``), for a covering row, which is shown."""
+    if row.coverer_id is not None:
+        row.coverer = User.from_db(None, COVERER_FIELDS, (row.coverer_id, *row.coverer_names))
+    return row
 
 
 def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
@@ -292,7 +298,7 @@ def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
     for row in _page_rows(ids, at):
         ahead[row.user_id].append(row)
         if _may_cover(row, at):
-            covering[row.user_id].append(row)
+            covering[row.user_id].append(_shown(row))
     for rule in _rules_query(ids, at, at + LOOKAHEAD):
         rules[rule.user_id].append(rule)
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
