@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from absences.models import Absence
 from absences.querysets import exceptions_from_text, exceptions_text, open_after
-from absences.recurrence import occurrences
+from absences.recurrence import occurrences, series_covers
 from absences.selectors import series_rows
 from config.compiled import CompiledQuery
 from coverage.precedence import ANY, select_rule
@@ -307,11 +307,12 @@ def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
 def _series_away_at(at: dt.datetime) -> set[int]:
     """Ids of the people with an occurrence of an away series covering ``at``: the series whose
     range contains ``at`` (on PostgreSQL a partial GiST index), read as plain values (not models:
-    there are hundreds in a large organisation) and expanded here."""
+    there are hundreds in a large organisation) and checked here (``series_covers``, which
+    expands a series again only once ``at`` has passed the occurrence it found last time)."""
     series = Absence.objects.away().in_window(at, at + MOMENT)
     away: set[int] = set()
     for user_id, row in series_rows(series, "user_id"):
-        if user_id not in away and occurrences(row, at, at + MOMENT):
+        if user_id not in away and series_covers(row, at):
             away.add(user_id)
     return away
 
