@@ -84,6 +84,9 @@ MOMENT = dt.timedelta(microseconds=1)
 # SPEC §4: an absence lasts at most 366 days, so one covering ``at`` started after ``at - 366 d``.
 MAX_ABSENCE_LENGTH = dt.timedelta(days=366)
 USER_REF_FIELDS = {"id", "username", "email", "first_name", "last_name"}
+# What a current-coverage row reads of its person: the reference, and the zone of ``{until}`` and
+# of their series (not the password hash, dates, working days and holiday region).
+ROW_PERSON_FIELDS = (*sorted(USER_REF_FIELDS), "timezone")
 # A page's absences in its look-ahead, read as values: what occurrences, merging and ``next_absence``
 # need, and what a covering one shows (its message and coverer, joined).
 PAGE_FIELDS = (
