@@ -165,29 +165,36 @@ def _may_cover(absence, at: dt.datetime) -> bool:
     return absence.series_end_at is None or absence.series_end_at > at
 
 
-def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
-    """Away absences of ``user_ids`` with time in ``[at, at + LOOKAHEAD)``, as light rows with their
-    coverers: the ones covering ``at`` are among them (picked with ``_may_cover``, as for one user).
+def _page_query(user_ids, start: dt.datetime, end: dt.datetime):
+    """Away absences of ``user_ids`` with time in ``[start, end)``, as ``PAGE_FIELDS`` and their
+    coverer's other ``COVERER_FIELDS`` (values).
 
-    The window is restated as ``start_at < end AND series_end_at > at`` (``series_end_at`` is
+    The window is restated as ``start_at < end AND series_end_at > start`` (``series_end_at`` is
     ``end_at`` for a one-off: the same rows as ``overlapping``), which the per-user btree
     ``absence_user_window (user, start_at, series_end_at)`` checks inside the index: for a page of
     100 people PostgreSQL otherwise read their whole history from the table (~10,000 rows, 2,700
-    pages) to keep the ~600 ahead. Reading the covering ones here too, not as models with their
-    type and coverer in a query of their own, saves that query and ~400 model instances a page.
+    pages) to keep the ~600 ahead.
     """
-    end = at + LOOKAHEAD
-    absences = (
+    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in PAGE_FIELDS]
+    return (
         Absence.objects.filter(user_id__in=user_ids)
         .away()
-        .overlapping(at, end)
-        .filter(Q(start_at__lt=end) & open_after(at))
+        .overlapping(start, end)
+        .filter(Q(start_at__lt=end) & open_after(start))
         .order_by()
+        .values_list(*columns, *(f"coverer__{name}" for name in COVERER_FIELDS[1:]))
     )
-    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in PAGE_FIELDS]
-    coverer_columns = [f"coverer__{name}" for name in COVERER_FIELDS[1:]]
+
+
+def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
+    """Away absences of a page of people with time in ``[at, at + LOOKAHEAD)``, as light rows with
+    their coverers: the ones covering ``at`` are among them (picked with ``_may_cover``, as for one
+    user). Reading the covering ones here too, not as models with their type and coverer in a query
+    of their own, saves that query and ~400 model instances a page; the query is compiled once per
+    page size and prepared (``_ForFewPeople``).
+    """
     rows = []
-    for values in absences.values_list(*columns, *coverer_columns):
+    for values in _page_absences.fetch(user_ids, at, at + LOOKAHEAD):
         row = AbsenceRow(*values[: len(PAGE_FIELDS)], values[len(PAGE_FIELDS) :])
         row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
         rows.append(row)
@@ -214,12 +221,14 @@ def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
 
 class _ForFewPeople:
     """``build(user_ids, start, end)`` compiled once for each number of people up to ``most``
-    (``config.compiled``): one person's year ahead on every availability and resolve, the one to
-    three coverers of a chain. More people, or SQLite, build the queryset as usual."""
+    (``config.compiled``), on first use: one person's year ahead on every availability and resolve,
+    the one to three coverers of a chain, a page of current coverage (a page size, usually the
+    same on every request). More people, or SQLite, build the queryset as usual."""
 
     def __init__(self, build, most: int = 4) -> None:
         self.build = build
-        self.compiled = {count: self._compile(count) for count in range(1, most + 1)}
+        self.most = most
+        self.compiled: dict[int, CompiledQuery] = {}
 
     def _compile(self, count: int) -> CompiledQuery:
         def build(*values):
@@ -234,14 +243,19 @@ class _ForFewPeople:
 
     def fetch(self, user_ids, start: dt.datetime, end: dt.datetime) -> list:
         ids = sorted(set(user_ids))
-        compiled = self.compiled.get(len(ids))
-        if compiled is None or end <= start:  # an empty window is no query at all (``overlapping``)
+        if not 1 <= len(ids) <= self.most or end <= start:  # an empty window is no query (``overlapping``)
             return list(self.build(ids, start, end))
+        compiled = self.compiled.get(len(ids))
+        if compiled is None:
+            compiled = self.compiled[len(ids)] = self._compile(len(ids))
         return compiled.fetch(*ids, start, end)
 
 
 _few_absences = _ForFewPeople(_absences_query)
 _few_rules = _ForFewPeople(_rules_query)
+# A page of current coverage: at most 500 people (``page_size``), usually the same number.
+_page_absences = _ForFewPeople(_page_query, most=500)
+_page_rules = _ForFewPeople(_rules_query, most=500)
 
 
 def _absence_spans(absences, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
@@ -302,7 +316,7 @@ def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
         ahead[row.user_id].append(row)
         if _may_cover(row, at):
             covering[row.user_id].append(_shown(row))
-    for rule in _rules_query(ids, at, at + LOOKAHEAD):
+    for rule in _page_rules.fetch(ids, at, at + LOOKAHEAD):
         rules[rule.user_id].append(rule)
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
 
