@@ -3,6 +3,7 @@ RRULE and EXDATEs, in its user's zone with the matching VTIMEZONE) and per nativ
 
 import datetime as dt
 from functools import lru_cache
+from types import SimpleNamespace
 
 import icalendar
 from django.utils import timezone
@@ -74,11 +75,12 @@ class _Lines:
         self._text_lines: dict[tuple[str, str], str] = {}
         self._zone_heads: dict[object, tuple[str, str, str] | None] = {}
 
-    def person(self, user) -> tuple[object, str]:
-        """``(zone, escaped display name)`` of ``user``, computed once per feed."""
-        found = self._people.get(user.pk)
+    def person(self, user_id: int, user) -> tuple[object, str]:
+        """``(zone, escaped display name)`` of ``user`` (whose id is ``user_id``: cheaper to read
+        than a model's ``pk``), computed once per feed."""
+        found = self._people.get(user_id)
         if found is None:
-            found = self._people[user.pk] = (zone_of(user), _escape(user_display_name(user)))
+            found = self._people[user_id] = (zone_of(user), _escape(user_display_name(user)))
         return found
 
     def add(self, name: str, value: str) -> None:
@@ -211,7 +213,7 @@ def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
     zone's line heads) comes from the feed's caches in ``_Lines``.
     """
     face = absence_face(absence, viewer)
-    zone, name = lines.person(absence.user)
+    zone, name = lines.person(absence.user_id, absence.user)
     # Escaping the name and the title apart is escaping "name: title" (": " needs none).
     summary = _content_line("SUMMARY", f"{name}: {lines.escaped(face.title)}")
     if absence.all_day:
@@ -225,7 +227,7 @@ def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
     uid = f"absence-{absence.pk}@{UID_DOMAIN}"
     lines.parts.append(f"BEGIN:VEVENT\r\n{summary}{when}DTSTAMP:{stamp}Z\r\nUID:{uid}\r\n")
     if absence.recurrence:
-        lines.add("RRULE", _rrule(absence, zone).to_ical().decode())
+        lines.add("RRULE", _rrule_text(absence.recurrence, bool(absence.all_day), zone))
         skipped = _exdates(absence, zone)
         if skipped:
             _exdate_line(lines, skipped)
@@ -273,6 +275,13 @@ def _exdate_line(lines: _Lines, skipped: list) -> None:
 def _rrule_body(absence) -> str:
     body = absence.recurrence.strip()
     return body[6:] if body.upper().startswith("RRULE:") else body
+
+
+@lru_cache(maxsize=1024)
+def _rrule_text(recurrence: str, all_day: bool, zone) -> str:
+    """The RRULE value written for a series: parsing and writing it with ``icalendar`` cost more
+    than the rest of its VEVENT, and it depends only on these (cached across feeds)."""
+    return _rrule(SimpleNamespace(recurrence=recurrence, all_day=all_day), zone).to_ical().decode()
 
 
 def _rrule(absence, zone) -> icalendar.vRecur:
