@@ -11,6 +11,7 @@ from absences.models import Absence, AbsenceType
 from absences.querysets import exceptions_from_text, exceptions_text, open_after
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
+from calendars.querysets import ids_in
 from calendars.spans import absence_spans, day_bounds, local_midnight
 from config.api.fields import zone_of
 from people.models import Team, User
@@ -51,16 +52,22 @@ class Membership:
     calendar_ids: list[int] = field(default_factory=list)
     calendars_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     types_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # (user id, type key) -> calendars_showing: a search asks for each of thousands of absences.
+    _showing: dict[tuple[int, str], list[int]] = field(default_factory=dict)
 
     def member_ids(self) -> set[int]:
         return set(self.calendars_of)
 
     def calendars_showing(self, absence) -> list[int]:
-        return sorted(
-            cid
-            for cid in self.calendars_of.get(absence.user_id, ())
-            if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]
-        )
+        key = (absence.user_id, absence.type_id)
+        found = self._showing.get(key)
+        if found is None:
+            found = self._showing[key] = sorted(
+                cid
+                for cid in self.calendars_of.get(absence.user_id, ())
+                if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]
+            )
+        return found
 
 
 def readable_calendars(user, *, admin: bool, token_calendar_ids: list[int] | None):
@@ -159,14 +166,14 @@ def absences_of_people_in(people: set[int] | None, start: dt.datetime, end: dt.d
     absences = Absence.objects.overlapping(start, end)
     if people is None:
         return absences
-    return absences.filter(open_after(start), user_id__in=sorted(people), start_at__lt=end)
+    return ids_in(absences, "user_id", people).filter(open_after(start), start_at__lt=end)
 
 
 def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, User]:
     """The people with these ids by id, with only the fields rows and feeds use (plus ``extra``)."""
     if not ids:
         return {}
-    people = User.objects.filter(pk__in=sorted(ids)).only(*PERSON_FIELDS, *extra).order_by()
+    people = ids_in(User.objects.all(), "id", ids).only(*PERSON_FIELDS, *extra).order_by()
     return {person.pk: person for person in people}
 
 
@@ -297,7 +304,7 @@ def calendar_feed_absences(calendar: Calendar) -> list["AbsenceRow"]:
     direct_members = Calendar.members.through.objects.filter(calendar=calendar).values("user_id")
     members = User.objects.filter(models.Q(pk__in=direct_members) | models.Q(pk__in=team_members))
     people = {person.pk: person for person in members.only(*PERSON_FIELDS).order_by()}
-    absences = Absence.objects.filter(user_id__in=sorted(people))
+    absences = ids_in(Absence.objects.all(), "user_id", people)
     type_keys = list(calendar.absence_types.values_list("key", flat=True))
     if type_keys:
         absences = absences.filter(type_id__in=type_keys)
