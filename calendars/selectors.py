@@ -169,12 +169,39 @@ def absences_of_people_in(people: set[int] | None, start: dt.datetime, end: dt.d
     return ids_in(absences, "user_id", people).filter(open_after(start), start_at__lt=end)
 
 
-def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, User]:
+@dataclass(slots=True)
+class PersonRow:
+    """A person as searches and feeds show them (``PERSON_FIELDS``, and ``HOLIDAY_FIELDS`` when
+    read): a search or a calendar's feed has hundreds, and a ``User`` instance each cost more than
+    all else about them. ``user_ref``, ``user_display_name`` and ``zone_of`` read it as a ``User``
+    (``get_full_name`` is the model's own)."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    timezone: object  # as the model field gives it (a ZoneInfo)
+    holiday_country: str = ""
+    holiday_subdivision: str = ""
+
+    get_full_name = User.get_full_name
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def people_rows(people, extra: tuple[str, ...] = ()) -> dict[int, PersonRow]:
+    """``people`` (a ``User`` queryset) as ``PersonRow``s by id, with ``extra`` (``HOLIDAY_FIELDS``)."""
+    return {row[0]: PersonRow(*row) for row in people.order_by().values_list(*PERSON_FIELDS, *extra)}
+
+
+def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, PersonRow]:
     """The people with these ids by id, with only the fields rows and feeds use (plus ``extra``)."""
     if not ids:
         return {}
-    people = ids_in(User.objects.all(), "id", ids).only(*PERSON_FIELDS, *extra).order_by()
-    return {person.pk: person for person in people}
+    return people_rows(ids_in(User.objects.all(), "id", ids), extra)
 
 
 def _absence_rows(scope, query, membership, direct, people, loaded) -> list[dict]:
@@ -303,7 +330,7 @@ def calendar_feed_absences(calendar: Calendar) -> list["AbsenceRow"]:
     team_members = Team.members.through.objects.filter(team__calendars=calendar).values("user_id")
     direct_members = Calendar.members.through.objects.filter(calendar=calendar).values("user_id")
     members = User.objects.filter(models.Q(pk__in=direct_members) | models.Q(pk__in=team_members))
-    people = {person.pk: person for person in members.only(*PERSON_FIELDS).order_by()}
+    people = people_rows(members)
     absences = ids_in(Absence.objects.all(), "user_id", people)
     type_keys = list(calendar.absence_types.values_list("key", flat=True))
     if type_keys:
