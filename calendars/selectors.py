@@ -52,22 +52,21 @@ class Membership:
     calendar_ids: list[int] = field(default_factory=list)
     calendars_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     types_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
-    # (user id, type key) -> calendars_showing: a search asks for each of thousands of absences.
-    _showing: dict[tuple[int, str], list[int]] = field(default_factory=dict)
+    # Per person: their calendars, sorted, and whether any of them shows only some types.
+    _showing: dict[int, tuple[list[int], bool]] = field(default_factory=dict)
 
     def member_ids(self) -> set[int]:
         return set(self.calendars_of)
 
     def calendars_showing(self, absence) -> list[int]:
-        key = (absence.user_id, absence.type_id)
-        found = self._showing.get(key)
-        if found is None:
-            found = self._showing[key] = sorted(
-                cid
-                for cid in self.calendars_of.get(absence.user_id, ())
-                if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]
-            )
-        return found
+        found = self._showing.get(absence.user_id)
+        if found is None:  # a search asks for each of thousands of absences, of hundreds of people
+            ids = sorted(self.calendars_of.get(absence.user_id, ()))
+            found = self._showing[absence.user_id] = (ids, any(self.types_of.get(cid) for cid in ids))
+        ids, by_type = found
+        if not by_type:
+            return ids
+        return [cid for cid in ids if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]]
 
 
 def readable_calendars(user, *, admin: bool, token_calendar_ids: list[int] | None):

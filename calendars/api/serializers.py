@@ -188,14 +188,10 @@ def render_search_events(rows: list[dict]) -> list[dict]:
         start_at, end_at = row["start_at"], row["end_at"]
         start_text = texts.get(start_at) or texts.setdefault(start_at, _utc_text(start_at))
         end_text = texts.get(end_at) or texts.setdefault(end_at, _utc_text(end_at))
-        rendered.append(
-            {
-                **row,
-                "user": people[person.pk] if person is not None else None,
-                "start_at": start_text,
-                "end_at": end_text,
-            }
-        )
+        # The rows are the search's own, made for this response: written over, not copied.
+        row["user"] = people[person.pk] if person is not None else None
+        row["start_at"], row["end_at"] = start_text, end_text
+        rendered.append(row)
     return rendered
 
 
