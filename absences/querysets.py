@@ -1,8 +1,10 @@
 """Read-side query methods for absences."""
 
 import datetime as dt
+import json
 
 from django.db import connections, models
+from django.db.models.functions import Cast
 
 from people.querysets import OwnedQuerySet
 
@@ -10,6 +12,24 @@ from people.querysets import OwnedQuerySet
 def open_after(moment: dt.datetime) -> models.Q:
     """Series whose last occurrence ends after ``moment`` (or that never end)."""
     return models.Q(series_end_at__gt=moment) | models.Q(series_end_at__isnull=True)
+
+
+def exceptions_text() -> Cast:
+    """``recurrence_exceptions`` read as its JSON text, for ``values_list`` readers of many rows.
+
+    Django decodes a ``JSONField`` in Python for every row (and a query with a converter pays a
+    converter pass over every row); nearly every absence is a one-off whose exceptions are ``[]``.
+    Decode the text with ``exceptions_from_text``.
+    """
+    return Cast("recurrence_exceptions", models.TextField())
+
+
+def exceptions_from_text(text: str | None) -> list | None:
+    """The list ``recurrence_exceptions`` holds, from ``exceptions_text``'s value (what Django's
+    ``JSONField`` would have decoded: ``json.loads`` of the same text)."""
+    if text == "[]":
+        return []
+    return None if text is None else json.loads(text)
 
 
 class PeriodOverlaps(models.Func):

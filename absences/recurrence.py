@@ -240,3 +240,34 @@ def series_end(absence) -> dt.datetime | None:
     if last is None:
         return absence.end_at
     return _occurrence_end(absence, last.replace(tzinfo=zone), zone)
+
+
+# ``series_covers`` keeps, per series (keyed by what expanding it reads), the first occurrence
+# ending after the instant it was last asked about, and that instant. Bounded: cleared when full.
+_NEXT_OCCURRENCE: dict[tuple, tuple[dt.datetime, tuple[dt.datetime, dt.datetime] | None]] = {}
+NEXT_OCCURRENCE_ENTRIES = 8192
+
+
+def series_covers(absence, at: dt.datetime) -> bool:
+    """Whether an occurrence of ``absence`` covers ``at`` (``occurrences(absence, at, at + 1 µs)``
+    is not empty), for a series; needs ``absence.user`` (for the zone).
+
+    "Who is away now" asks this of every series running at that moment (hundreds), on every
+    request. The first occurrence ending after ``t`` is also the first ending after any later
+    instant before its end (every occurrence before it has ended by ``t``), so the one found for
+    a series answers every later instant until it ends: the series is expanded again about once
+    per occurrence, not on every request. Keyed by the fields expanding reads (a changed absence
+    is another key) and the zone.
+    """
+    zone = user_zone(absence.user)
+    skipped = tuple(str(value) for value in absence.recurrence_exceptions or ())  # what ``_exceptions`` reads
+    key = (absence.recurrence, absence.start_at, absence.end_at, bool(absence.all_day), skipped, zone)
+    known = _NEXT_OCCURRENCE.get(key)
+    if known is not None and known[0] <= at and (known[1] is None or at < known[1][1]):
+        found = known[1]
+    else:
+        found = next(_expand(absence, at, zone), None)
+        if len(_NEXT_OCCURRENCE) >= NEXT_OCCURRENCE_ENTRIES:
+            _NEXT_OCCURRENCE.clear()
+        _NEXT_OCCURRENCE[key] = (at, found)
+    return found is not None and found[0] <= at

@@ -3,10 +3,12 @@
 import datetime as dt
 from types import SimpleNamespace
 
-from django.db.models import Q
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from absences.models import Absence
+from absences.querysets import exceptions_from_text, exceptions_text
 from absences.recurrence import current_or_next, occurrences, user_zone
 from absences.staffing import covered_dates, members_staffing
 from people.models import User
@@ -18,8 +20,9 @@ STATES = (UPCOMING, CURRENT, PAST)
 PRIVATE_TYPE_KEY = "away"
 # Warnings look this far into an endless (or very long) series.
 WARNING_HORIZON = dt.timedelta(days=366)
-# What expanding a series needs (``occurrences``, ``current_or_next``), read as values.
-SERIES_FIELDS = ("start_at", "end_at", "all_day", "recurrence", "recurrence_exceptions", "user__timezone")
+# What expanding a series needs (``occurrences``, ``current_or_next``), read as values; the
+# exceptions and the zone as text, so that no column needs a converter (``user_zone`` reads a name).
+SERIES_FIELDS = ("start_at", "end_at", "all_day", "recurrence", exceptions_text(), Cast("user__timezone", TextField()))
 
 
 def series_rows(queryset, *keys: str):
@@ -34,7 +37,7 @@ def series_rows(queryset, *keys: str):
             end_at=end_at,
             all_day=all_day,
             recurrence=recurrence,
-            recurrence_exceptions=exceptions,
+            recurrence_exceptions=exceptions_from_text(exceptions),
             user=SimpleNamespace(timezone=zone),
         )
         yield (*head, row)

@@ -3,6 +3,7 @@ RRULE and EXDATEs, in its user's zone with the matching VTIMEZONE) and per nativ
 
 import datetime as dt
 from functools import lru_cache
+from types import SimpleNamespace
 
 import icalendar
 from django.utils import timezone
@@ -68,34 +69,71 @@ class _Lines:
         self._zone_ids: dict[object, str] = {}
         # Per person: their zone and escaped display name (a feed has many absences per person).
         self._people: dict[int, tuple[object, str]] = {}
+        # Per feed, what repeats across its thousands of VEVENTs: escaped titles, whole text lines
+        # (types, messages) and the DTSTART/DTEND line heads of each zone.
+        self._escaped: dict[str, str] = {}
+        self._text_lines: dict[tuple[str, str], str] = {}
+        self._zone_heads: dict[object, tuple[str, str, str] | None] = {}
 
-    def person(self, user) -> tuple[object, str]:
-        """``(zone, escaped display name)`` of ``user``, computed once per feed."""
-        found = self._people.get(user.pk)
+    def person(self, user_id: int, user) -> tuple[object, str]:
+        """``(zone, escaped display name)`` of ``user`` (whose id is ``user_id``: cheaper to read
+        than a model's ``pk``), computed once per feed."""
+        found = self._people.get(user_id)
         if found is None:
-            found = self._people[user.pk] = (zone_of(user), _escape(user_display_name(user)))
+            found = self._people[user_id] = (zone_of(user), _escape(user_display_name(user)))
         return found
 
     def add(self, name: str, value: str) -> None:
         """``NAME:value`` (value already escaped), folded at 75 octets like ``icalendar``."""
-        line = f"{name}:{value}"
-        if len(line) > 74 or not line.isascii():
-            line = _fold(line)
-        self.parts.append(line + "\r\n")
+        self.parts.append(_content_line(name, value))
 
     def text(self, name: str, value: str) -> None:
         self.add(name, _escape(value))
 
+    def escaped(self, value: str) -> str:
+        """``_escape(value)``, once per feed for each distinct value."""
+        found = self._escaped.get(value)
+        if found is None:
+            found = self._escaped[value] = _escape(value)
+        return found
+
+    def text_line(self, name: str, value: str) -> str:
+        """The content line ``text(name, value)`` writes, once per feed for each distinct pair."""
+        found = self._text_lines.get((name, value))
+        if found is None:
+            found = self._text_lines[name, value] = _content_line(name, _escape(value))
+        return found
+
+    def span(self, start: dt.datetime, end: dt.datetime) -> str:
+        """The lines ``start(start)`` and ``when("DTEND", end)`` write, for two datetimes of one zone:
+        the line heads (``DTSTART;TZID=…:`` or ``DTSTART:`` … ``Z``) are made once per zone."""
+        heads = self._zone_heads.get(start.tzinfo, False)
+        if heads is False:
+            heads = self._zone_heads[start.tzinfo] = self._heads(start)
+        self.years.append(start.year)
+        if heads is None or end.tzinfo is not start.tzinfo:  # a line to fold, or two zones
+            return self.when_line("DTSTART", start) + self.when_line("DTEND", end)
+        begin, finish, suffix = heads
+        return f"{begin}{_local(start)}{suffix}\r\n{finish}{_local(end)}{suffix}\r\n"
+
+    def _heads(self, value: dt.datetime) -> tuple[str, str, str] | None:
+        tzid = self._tzid(value)
+        heads = ("DTSTART:", "DTEND:", "Z") if tzid == "UTC" else (f"DTSTART;TZID={tzid}:", f"DTEND;TZID={tzid}:", "")
+        # The same test as ``add``'s: a line that would be folded keeps the general way.
+        longest = heads[0] + _local(value) + heads[2]
+        return heads if len(longest) <= 74 and longest.isascii() else None
+
     def when(self, name: str, value: dt.date | dt.datetime) -> None:
+        self.parts.append(self.when_line(name, value))
+
+    def when_line(self, name: str, value: dt.date | dt.datetime) -> str:
         """A DATE (``VALUE=DATE``), a UTC DATE-TIME (``Z``) or a local one with its ``TZID``."""
         if not isinstance(value, dt.datetime):
-            self.add(f"{name};VALUE=DATE", _date(value))
-            return
+            return _content_line(f"{name};VALUE=DATE", _date(value))
         tzid = self._tzid(value)
         if tzid == "UTC":
-            self.add(name, _local(value) + "Z")
-        else:
-            self.add(f"{name};TZID={tzid}", _local(value))
+            return _content_line(name, _local(value) + "Z")
+        return _content_line(f"{name};TZID={tzid}", _local(value))
 
     def start(self, value: dt.date | dt.datetime) -> None:
         self.years.append(value.year)
@@ -108,6 +146,14 @@ class _Lines:
         if tzid != "UTC":
             self.tzids.add(tzid)
         return tzid
+
+
+def _content_line(name: str, value: str) -> str:
+    """``NAME:value`` (value already escaped) and its line break, folded at 75 octets like ``icalendar``."""
+    line = f"{name}:{value}"
+    if len(line) > 74 or not line.isascii():
+        line = _fold(line)
+    return line + "\r\n"
 
 
 def _date(day: dt.date) -> str:
@@ -160,31 +206,40 @@ def _fold(line: str, limit: int = 75) -> str:
 
 
 def absence_lines(lines: _Lines, absence, viewer: Viewer) -> None:
-    """One absence's VEVENT (a series with its RRULE and EXDATEs), in ``icalendar``'s property order."""
+    """One absence's VEVENT (a series with its RRULE and EXDATEs), in ``icalendar``'s property order.
+
+    A feed has thousands: the lines that cannot need folding (times, stamp, UID, TRANSP) are
+    formatted straight into one string, and what repeats (escaped titles, types, messages, the
+    zone's line heads) comes from the feed's caches in ``_Lines``.
+    """
     face = absence_face(absence, viewer)
-    zone, name = lines.person(absence.user)
-    lines.parts.append("BEGIN:VEVENT\r\n")
+    zone, name = lines.person(absence.user_id, absence.user)
     # Escaping the name and the title apart is escaping "name: title" (": " needs none).
-    lines.add("SUMMARY", f"{name}: {_escape(face.title)}")
+    summary = _content_line("SUMMARY", f"{name}: {lines.escaped(face.title)}")
     if absence.all_day:
         first, last = absence_dates(absence)
-        lines.start(first)
-        lines.when("DTEND", last + dt.timedelta(days=1))
+        lines.years.append(first.year)
+        when = f"DTSTART;VALUE=DATE:{_date(first)}\r\nDTEND;VALUE=DATE:{_date(last + ONE_DAY)}\r\n"
     else:
-        lines.start(absence.start_at.astimezone(zone))
-        lines.when("DTEND", absence.end_at.astimezone(zone))
-    lines.add("DTSTAMP", _local(absence.updated_at.astimezone(dt.UTC)) + "Z")
-    lines.text("UID", f"absence-{absence.pk}@{UID_DOMAIN}")
+        when = lines.span(absence.start_at.astimezone(zone), absence.end_at.astimezone(zone))
+    # DTSTAMP's value is 16 characters, the UID an integer and constants: nothing to escape or fold.
+    stamp = _local(absence.updated_at.astimezone(dt.UTC))
+    uid = f"absence-{absence.pk}@{UID_DOMAIN}"
+    lines.parts.append(f"BEGIN:VEVENT\r\n{summary}{when}DTSTAMP:{stamp}Z\r\nUID:{uid}\r\n")
     if absence.recurrence:
-        lines.add("RRULE", _rrule(absence, zone).to_ical().decode())
+        lines.add("RRULE", _rrule_text(absence.recurrence, bool(absence.all_day), zone))
         skipped = _exdates(absence, zone)
         if skipped:
             _exdate_line(lines, skipped)
-    lines.text("CATEGORIES", face.type)
+    tail = lines.text_line("CATEGORIES", face.type)
     if not face.hidden and absence.message:
-        lines.text("DESCRIPTION", absence.message)
-    lines.add("TRANSP", "OPAQUE" if absence.type.counts_as_away else "TRANSPARENT")
-    lines.parts.append("END:VEVENT\r\n")
+        tail += lines.text_line("DESCRIPTION", absence.message)
+    lines.parts.append(tail + (OPAQUE_END if absence.type.counts_as_away else TRANSPARENT_END))
+
+
+ONE_DAY = dt.timedelta(days=1)
+OPAQUE_END = "TRANSP:OPAQUE\r\nEND:VEVENT\r\n"
+TRANSPARENT_END = "TRANSP:TRANSPARENT\r\nEND:VEVENT\r\n"
 
 
 def event_lines(lines: _Lines, event) -> None:
@@ -220,6 +275,13 @@ def _exdate_line(lines: _Lines, skipped: list) -> None:
 def _rrule_body(absence) -> str:
     body = absence.recurrence.strip()
     return body[6:] if body.upper().startswith("RRULE:") else body
+
+
+@lru_cache(maxsize=1024)
+def _rrule_text(recurrence: str, all_day: bool, zone) -> str:
+    """The RRULE value written for a series: parsing and writing it with ``icalendar`` cost more
+    than the rest of its VEVENT, and it depends only on these (cached across feeds)."""
+    return _rrule(SimpleNamespace(recurrence=recurrence, all_day=all_day), zone).to_ical().decode()
 
 
 def _rrule(absence, zone) -> icalendar.vRecur:

@@ -8,9 +8,10 @@ from django.db import models
 from django.utils import timezone
 
 from absences.models import Absence, AbsenceType
-from absences.querysets import open_after
+from absences.querysets import exceptions_from_text, exceptions_text, open_after
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
+from calendars.querysets import ids_in
 from calendars.spans import absence_spans, day_bounds, local_midnight
 from config.api.fields import zone_of
 from people.models import Team, User
@@ -51,16 +52,21 @@ class Membership:
     calendar_ids: list[int] = field(default_factory=list)
     calendars_of: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     types_of: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Per person: their calendars, sorted, and whether any of them shows only some types.
+    _showing: dict[int, tuple[list[int], bool]] = field(default_factory=dict)
 
     def member_ids(self) -> set[int]:
         return set(self.calendars_of)
 
     def calendars_showing(self, absence) -> list[int]:
-        return sorted(
-            cid
-            for cid in self.calendars_of.get(absence.user_id, ())
-            if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]
-        )
+        found = self._showing.get(absence.user_id)
+        if found is None:  # a search asks for each of thousands of absences, of hundreds of people
+            ids = sorted(self.calendars_of.get(absence.user_id, ()))
+            found = self._showing[absence.user_id] = (ids, any(self.types_of.get(cid) for cid in ids))
+        ids, by_type = found
+        if not by_type:
+            return ids
+        return [cid for cid in ids if not self.types_of.get(cid) or absence.type_id in self.types_of[cid]]
 
 
 def readable_calendars(user, *, admin: bool, token_calendar_ids: list[int] | None):
@@ -159,15 +165,42 @@ def absences_of_people_in(people: set[int] | None, start: dt.datetime, end: dt.d
     absences = Absence.objects.overlapping(start, end)
     if people is None:
         return absences
-    return absences.filter(open_after(start), user_id__in=sorted(people), start_at__lt=end)
+    return ids_in(absences, "user_id", people).filter(open_after(start), start_at__lt=end)
 
 
-def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, User]:
+@dataclass(slots=True)
+class PersonRow:
+    """A person as searches and feeds show them (``PERSON_FIELDS``, and ``HOLIDAY_FIELDS`` when
+    read): a search or a calendar's feed has hundreds, and a ``User`` instance each cost more than
+    all else about them. ``user_ref``, ``user_display_name`` and ``zone_of`` read it as a ``User``
+    (``get_full_name`` is the model's own)."""
+
+    id: int
+    username: str
+    first_name: str
+    last_name: str
+    email: str
+    timezone: object  # as the model field gives it (a ZoneInfo)
+    holiday_country: str = ""
+    holiday_subdivision: str = ""
+
+    get_full_name = User.get_full_name
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+
+def people_rows(people, extra: tuple[str, ...] = ()) -> dict[int, PersonRow]:
+    """``people`` (a ``User`` queryset) as ``PersonRow``s by id, with ``extra`` (``HOLIDAY_FIELDS``)."""
+    return {row[0]: PersonRow(*row) for row in people.order_by().values_list(*PERSON_FIELDS, *extra)}
+
+
+def load_people(ids, extra: tuple[str, ...] = ()) -> dict[int, PersonRow]:
     """The people with these ids by id, with only the fields rows and feeds use (plus ``extra``)."""
     if not ids:
         return {}
-    people = User.objects.filter(pk__in=sorted(ids)).only(*PERSON_FIELDS, *extra).order_by()
-    return {person.pk: person for person in people}
+    return people_rows(ids_in(User.objects.all(), "id", ids), extra)
 
 
 def _absence_rows(scope, query, membership, direct, people, loaded) -> list[dict]:
@@ -296,8 +329,8 @@ def calendar_feed_absences(calendar: Calendar) -> list["AbsenceRow"]:
     team_members = Team.members.through.objects.filter(team__calendars=calendar).values("user_id")
     direct_members = Calendar.members.through.objects.filter(calendar=calendar).values("user_id")
     members = User.objects.filter(models.Q(pk__in=direct_members) | models.Q(pk__in=team_members))
-    people = {person.pk: person for person in members.only(*PERSON_FIELDS).order_by()}
-    absences = Absence.objects.filter(user_id__in=sorted(people))
+    people = people_rows(members)
+    absences = ids_in(Absence.objects.all(), "user_id", people)
     type_keys = list(calendar.absence_types.values_list("key", flat=True))
     if type_keys:
         absences = absences.filter(type_id__in=type_keys)
@@ -351,18 +384,21 @@ class AbsenceRow:
 def absence_rows(absences, fields: tuple[str, ...], people: dict[int, User] | None = None) -> list[AbsenceRow]:
     """The absences as ``AbsenceRow``s with their ``user`` and ``type`` attached.
 
-    ``fields`` are ``SHOWN_FIELDS`` (and ``FEED_FIELDS``), read as tuples. People come from
+    ``fields`` are ``SHOWN_FIELDS`` (and ``FEED_FIELDS``), read as tuples (the exceptions as JSON
+    text, decoded here: ``exceptions_text``). People come from
     ``people`` when the caller has them, else from one query; types from one query. A join would
     build a ``User`` and an ``AbsenceType`` per row, for only hundreds of people and a handful of
     types. At most three queries whatever the number of rows.
     """
-    rows = [AbsenceRow(*values) for values in absences.values_list(*fields)]
+    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in fields]
+    rows = [AbsenceRow(*values) for values in absences.values_list(*columns)]
     if people is None:
         people = load_people({row.user_id for row in rows})
     types = {kind.pk: kind for kind in AbsenceType.objects.order_by()}
     for row in rows:
         row.user = people[row.user_id]
         row.type = types[row.type_id]
+        row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
     return rows
 
 

@@ -2,8 +2,8 @@
 
 A user is away at ``at`` when an occurrence of one of their away-type absences, or the window of
 one of their enabled one-time rules, covers ``at`` (start inclusive, end exclusive). One user's
-answer costs two queries (their absences in the look-ahead, their rules); a page of users three
-(absences covering ``at`` as models, the rest of the look-ahead as plain values, rules); coverers
+answer costs two queries (their absences in the look-ahead, their rules); a page of users two too
+(their look-ahead as plain values, with the covering ones' coverers; their rules); coverers
 in a chain, who only need the instant itself, are loaded a few at a time by :class:`CoverersAt`.
 """
 
@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from absences.models import Absence
-from absences.recurrence import occurrences
+from absences.querysets import exceptions_from_text, exceptions_text
+from absences.recurrence import occurrences, series_covers
 from absences.selectors import series_rows
 from config.compiled import CompiledQuery
 from coverage.precedence import ANY, select_rule
+from people.models import User
 from rules.models import Rule
 
 # How far after ``at`` an away stretch is followed (and the next absence looked for). Absences are
@@ -28,8 +30,8 @@ LOOKAHEAD = dt.timedelta(days=366)
 
 @dataclass(frozen=True)
 class AwaySpan:
-    """One piece of away time: an absence occurrence (``absence`` set: a model when it covers the
-    instant asked about, an ``AbsenceRow`` when only read ahead) or a one-time rule window."""
+    """One piece of away time: an absence occurrence (``absence`` set: a model, or an
+    ``AbsenceRow`` for a page of users) or a one-time rule window."""
 
     start: dt.datetime
     end: dt.datetime
@@ -81,7 +83,13 @@ class Availability:
 MOMENT = dt.timedelta(microseconds=1)
 # SPEC §4: an absence lasts at most 366 days, so one covering ``at`` started after ``at - 366 d``.
 MAX_ABSENCE_LENGTH = dt.timedelta(days=366)
-AHEAD_FIELDS = (
+USER_REF_FIELDS = {"id", "username", "email", "first_name", "last_name"}
+# What a current-coverage row reads of its person: the reference, and the zone of ``{until}`` and
+# of their series (not the password hash, dates, working days and holiday region).
+ROW_PERSON_FIELDS = (*sorted(USER_REF_FIELDS), "timezone")
+# A page's absences in its look-ahead, read as values: what occurrences, merging and ``next_absence``
+# need, and what a covering one shows (its message and coverer, joined).
+PAGE_FIELDS = (
     "id",
     "user_id",
     "type_id",
@@ -92,7 +100,13 @@ AHEAD_FIELDS = (
     "all_day",
     "recurrence",
     "recurrence_exceptions",
+    "series_end_at",
+    "message",
+    "coverer_id",
 )
+# What coverage rows and messages show of a coverer (``user_ref``, ``user_display_name``), in the
+# model's field order, which ``Model.from_db`` expects of a subset.
+COVERER_FIELDS = tuple(f.attname for f in User._meta.concrete_fields if f.attname in USER_REF_FIELDS)
 
 
 @dataclass(frozen=True)
@@ -103,8 +117,9 @@ class TypeRef:
 
 @dataclass
 class AbsenceRow:
-    """The few fields of an absence that look-ahead needs (occurrences, merging, ``next_absence``),
-    read as plain values: a year of absences for a page of users would cost far more as models."""
+    """An absence of a page of users, read as plain values: a year of absences for a page of users
+    would cost far more as models. It carries what look-ahead needs (occurrences, merging,
+    ``next_absence``) and what a covering one shows (``message``, ``coverer``, like the model's)."""
 
     pk: int
     user_id: int
@@ -116,6 +131,11 @@ class AbsenceRow:
     all_day: bool
     recurrence: str
     recurrence_exceptions: list
+    series_end_at: dt.datetime | None
+    message: str
+    coverer_id: int | None
+    coverer_names: tuple = ()  # the coverer's other ``COVERER_FIELDS``, as read
+    coverer: User | None = None  # set for the covering rows only (``_shown``): they are shown
     user: object = None
 
     @property
@@ -123,27 +143,17 @@ class AbsenceRow:
         return TypeRef(self.type_id, self.private)
 
 
-def _absences_query(user_ids, start: dt.datetime, end: dt.datetime, *, many: bool = False):
-    """Away absences (and series) that may have time in ``[start, end)``, as models with type and coverer.
-
-    ``many``: a page of people. The per-user btree reads each one's whole history before ``start``
-    (its one-off ends are not in it), so a page of 100 went through ~10,000 rows; the range index
-    (PostgreSQL) holds only the absences running in the window (~0.15 % of them at an instant).
-    """
-    if many:
-        absences = Absence.objects.filter(user_id__in=user_ids).in_window(start, end)
-    else:
-        absences = Absence.objects.of_people_overlapping(user_ids, start, end)
-    return absences.away().select_related("type", "coverer").order_by()
+def _absences_query(user_ids, start: dt.datetime, end: dt.datetime):
+    """Away absences (and series) of a few people that may have time in ``[start, end)``, as models
+    with type and coverer (inside the per-user btree: ``of_people_overlapping``)."""
+    return (
+        Absence.objects.of_people_overlapping(user_ids, start, end).away().select_related("type", "coverer").order_by()
+    )
 
 
-def _covering_query(user_ids, at: dt.datetime, *, many: bool = False):
-    """Away absences (and series) that may cover ``at``."""
-    return _absences_query(user_ids, at, at + MOMENT, many=many)
-
-
-def _may_cover(absence: Absence, at: dt.datetime) -> bool:
-    """What ``_covering_query`` selects, checked on a loaded absence."""
+def _may_cover(absence, at: dt.datetime) -> bool:
+    """Whether a loaded absence (or series) of the look-ahead may cover ``at``: what
+    ``overlapping(at, at + MOMENT)`` would select."""
     if absence.start_at > at:
         return False
     if not absence.recurrence:
@@ -151,17 +161,44 @@ def _may_cover(absence: Absence, at: dt.datetime) -> bool:
     return absence.series_end_at is None or absence.series_end_at > at
 
 
-def _ahead_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
-    """Away absences with time in ``[at, at + LOOKAHEAD)``, as light rows.
+def _page_query(user_ids, start: dt.datetime, end: dt.datetime):
+    """Away absences of ``user_ids`` with time in ``[start, end)``, as ``PAGE_FIELDS`` and their
+    coverer's other ``COVERER_FIELDS`` (values).
 
     ``of_people_overlapping`` checks the window inside the per-user btree: for a page of 100
     people PostgreSQL otherwise read their whole history from the table (~10,000 rows, 2,700
     pages) to keep the ~600 ahead.
     """
-    rows = (
-        Absence.objects.of_people_overlapping(user_ids, at, at + LOOKAHEAD).away().order_by().values_list(*AHEAD_FIELDS)
+    columns = [exceptions_text() if name == "recurrence_exceptions" else name for name in PAGE_FIELDS]
+    return (
+        Absence.objects.of_people_overlapping(user_ids, start, end)
+        .away()
+        .order_by()
+        .values_list(*columns, *(f"coverer__{name}" for name in COVERER_FIELDS[1:]))
     )
-    return [AbsenceRow(*row) for row in rows]
+
+
+def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
+    """Away absences of a page of people with time in ``[at, at + LOOKAHEAD)``, as light rows with
+    their coverers: the ones covering ``at`` are among them (picked with ``_may_cover``, as for one
+    user). Reading the covering ones here too, not as models with their type and coverer in a query
+    of their own, saves that query and ~400 model instances a page; the query is compiled once per
+    page size and prepared (``_ForFewPeople``).
+    """
+    rows = []
+    for values in _page_absences.fetch(user_ids, at, at + LOOKAHEAD):
+        row = AbsenceRow(*values[: len(PAGE_FIELDS)], values[len(PAGE_FIELDS) :])
+        row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
+        rows.append(row)
+    return rows
+
+
+def _shown(row: AbsenceRow) -> AbsenceRow:
+    """``row`` with its coverer as a ``User`` (only the fields read; others load when asked for, as
+    with ``only()``), for a covering row, which is shown."""
+    if row.coverer_id is not None:
+        row.coverer = User.from_db(None, COVERER_FIELDS, (row.coverer_id, *row.coverer_names))
+    return row
 
 
 def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
@@ -176,12 +213,14 @@ def _rules_query(user_ids, start: dt.datetime, end: dt.datetime):
 
 class _ForFewPeople:
     """``build(user_ids, start, end)`` compiled once for each number of people up to ``most``
-    (``config.compiled``): one person's year ahead on every availability and resolve, the one to
-    three coverers of a chain. More people, or SQLite, build the queryset as usual."""
+    (``config.compiled``), on first use: one person's year ahead on every availability and resolve,
+    the one to three coverers of a chain, a page of current coverage (a page size, usually the
+    same on every request). More people, or SQLite, build the queryset as usual."""
 
     def __init__(self, build, most: int = 4) -> None:
         self.build = build
-        self.compiled = {count: self._compile(count) for count in range(1, most + 1)}
+        self.most = most
+        self.compiled: dict[int, CompiledQuery] = {}
 
     def _compile(self, count: int) -> CompiledQuery:
         def build(*values):
@@ -196,14 +235,19 @@ class _ForFewPeople:
 
     def fetch(self, user_ids, start: dt.datetime, end: dt.datetime) -> list:
         ids = sorted(set(user_ids))
-        compiled = self.compiled.get(len(ids))
-        if compiled is None or end <= start:  # an empty window is no query at all (``overlapping``)
+        if not 1 <= len(ids) <= self.most or end <= start:  # an empty window is no query (``overlapping``)
             return list(self.build(ids, start, end))
+        compiled = self.compiled.get(len(ids))
+        if compiled is None:
+            compiled = self.compiled[len(ids)] = self._compile(len(ids))
         return compiled.fetch(*ids, start, end)
 
 
 _few_absences = _ForFewPeople(_absences_query)
 _few_rules = _ForFewPeople(_rules_query)
+# A page of current coverage: at most 500 people (``page_size``), usually the same number.
+_page_absences = _ForFewPeople(_page_query, most=500)
+_page_rules = _ForFewPeople(_rules_query, most=500)
 
 
 def _absence_spans(absences, start: dt.datetime, end: dt.datetime) -> list[AwaySpan]:
@@ -223,8 +267,9 @@ def _stretch_end(spans: list[AwaySpan], covering: list[AwaySpan]) -> dt.datetime
 def availability_from(user, at: dt.datetime, covering_absences, ahead: list[AbsenceRow], rules) -> Availability:
     """Availability of ``user`` at ``at`` from already loaded rows (no queries).
 
-    ``covering_absences`` are models (they are shown, with their coverer and message); ``ahead``
-    are light rows used only to merge the stretch and find the next absence.
+    ``covering_absences`` are shown (type, title, message, coverer): models, or a page's
+    ``AbsenceRow``s; ``ahead`` (models or rows) are used to merge the stretch and find the next
+    absence.
     """
     for absence in [*covering_absences, *ahead]:
         absence.user = user  # occurrences() reads the zone from it: no query per absence
@@ -254,15 +299,16 @@ def user_availability(user, at: dt.datetime) -> Availability:
 
 
 def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
-    """Availability of several users at once (a page of the current-coverage list): three queries."""
+    """Availability of several users at once (a page of the current-coverage list): two queries,
+    their absences in the look-ahead (the covering ones among them) and their rules."""
     users = list(users)
     ids = [u.pk for u in users]
     covering, ahead, rules = defaultdict(list), defaultdict(list), defaultdict(list)
-    for absence in _covering_query(ids, at, many=True):
-        covering[absence.user_id].append(absence)
-    for row in _ahead_rows(ids, at):
+    for row in _page_rows(ids, at):
         ahead[row.user_id].append(row)
-    for rule in _rules_query(ids, at, at + LOOKAHEAD):
+        if _may_cover(row, at):
+            covering[row.user_id].append(_shown(row))
+    for rule in _page_rules.fetch(ids, at, at + LOOKAHEAD):
         rules[rule.user_id].append(rule)
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
 
@@ -270,11 +316,12 @@ def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
 def _series_away_at(at: dt.datetime) -> set[int]:
     """Ids of the people with an occurrence of an away series covering ``at``: the series whose
     range contains ``at`` (on PostgreSQL a partial GiST index), read as plain values (not models:
-    there are hundreds in a large organisation) and expanded here."""
+    there are hundreds in a large organisation) and checked here (``series_covers``, which
+    expands a series again only once ``at`` has passed the occurrence it found last time)."""
     series = Absence.objects.away().in_window(at, at + MOMENT)
     away: set[int] = set()
     for user_id, row in series_rows(series, "user_id"):
-        if user_id not in away and occurrences(row, at, at + MOMENT):
+        if user_id not in away and series_covers(row, at):
             away.add(user_id)
     return away
 

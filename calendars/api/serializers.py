@@ -177,19 +177,21 @@ def render_search_events(rows: list[dict]) -> list[dict]:
     """The search rows as ``SearchEventSerializer`` describes them, written out directly: a search
     returns thousands of rows and DRF's per-field machinery would cost more than the search."""
     people: dict[int, dict] = {}
+    # An instant's text depends on the instant alone (aware datetimes of one instant are equal and
+    # hash alike), and whole days start and end at the same few midnights.
+    texts: dict[dt.datetime, str] = {}
     rendered = []
     for row in rows:
         person = row["user"]
         if person is not None and person.pk not in people:
             people[person.pk] = user_ref(person)
-        rendered.append(
-            {
-                **row,
-                "user": people[person.pk] if person is not None else None,
-                "start_at": _utc_text(row["start_at"]),
-                "end_at": _utc_text(row["end_at"]),
-            }
-        )
+        start_at, end_at = row["start_at"], row["end_at"]
+        start_text = texts.get(start_at) or texts.setdefault(start_at, _utc_text(start_at))
+        end_text = texts.get(end_at) or texts.setdefault(end_at, _utc_text(end_at))
+        # The rows are the search's own, made for this response: written over, not copied.
+        row["user"] = people[person.pk] if person is not None else None
+        row["start_at"], row["end_at"] = start_text, end_text
+        rendered.append(row)
     return rendered
 
 

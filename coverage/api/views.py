@@ -20,7 +20,7 @@ from coverage.api import serializers as s
 from coverage.coverers import cover_for
 from coverage.messages import compose_message
 from coverage.precedence import ANY
-from coverage.selectors import Availability, away_users, user_availability, users_availability
+from coverage.selectors import ROW_PERSON_FIELDS, Availability, away_users, user_availability, users_availability
 from coverage.services import coverage_resolve
 from coverage.visibility import absence_message, absence_summary, detail_visible_ids, staffing_teams_visible_to
 from people.api.views import USER_PATH_PARAM
@@ -105,7 +105,7 @@ class CurrentCoverageView(APIViewMixin, GenericAPIView):
     def get(self, request):
         params = _query(s.CurrentQuerySerializer, request)
         at = params.get("at") or timezone.now()
-        users = User.objects.active()
+        users = User.objects.active().only(*ROW_PERSON_FIELDS)
         if "team" in params:
             team = Team.objects.filter(pk=params["team"]).first()
             if team is None:

@@ -114,9 +114,9 @@ class TestBadInput:
 
 @pytest.mark.parametrize("page_size", [10, 500])
 def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django_assert_num_queries):
-    """Six queries per page: the token, recurring series near ``at``, the page of users with their
-    count (``COUNT(*) OVER ()``), the page's covering absences, absences ahead (values) and rules
-    (staff: no visibility query)."""
+    """Five queries per page: the token, recurring series near ``at``, the page of users with their
+    count (``COUNT(*) OVER ()``), the page's absences ahead with the covering ones and their
+    coverers (values), and rules (staff: no visibility query)."""
     coverer = UserFactory(username="cov")
     for n in range(page_size):
         person = UserFactory(username=f"p{n:03}")
@@ -127,7 +127,7 @@ def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django
         )
         RuleFactory(user=person, action=Rule.Action.REASSIGN, coverer=coverer, projects=["OPS"])
     client = client_for(staff)
-    with django_assert_num_queries(6) as captured:
+    with django_assert_num_queries(5) as captured:
         body = current(client, page_size=page_size)
     assert not any("COUNT(*) AS" in query["sql"] for query in captured.captured_queries)
     assert len(body["results"]) == page_size
@@ -139,5 +139,5 @@ def test_query_count_for_a_member_caller(user, client_for, django_assert_num_que
     for n in range(5):
         AwayFactory(user=UserFactory(username=f"p{n}"))
     client = client_for(user)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         assert current(client, page_size=10)["count"] == 5
