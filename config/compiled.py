@@ -5,11 +5,12 @@ Django builds a queryset's filters (``build_filter``) and compiles its SQL (``as
 than PostgreSQL needs to answer it. The few queries every API request makes (the bearer token, the
 user in the path, one person's absences and rules) have a fixed shape and only their values
 change, so :class:`CompiledQuery` builds each once, with sentinel values, keeps its SQL and what
-Django's ``ModelIterable`` works out before turning rows into models (the select list's converters,
-the ``select_related`` populators, the annotations' positions), and on each call runs that SQL with
-the call's values on a cursor and makes the models from the rows as ``ModelIterable`` does, without
-cloning a queryset or a compiler. The results are the same objects; only the Python spent building
-the query (and ~45 µs a call of cloning and set-up) is saved.
+Django's ``ModelIterable`` (or ``ValuesListIterable``) works out before turning rows into models (or
+tuples): the select list's converters, the ``select_related`` populators, the annotations'
+positions. Each call runs that SQL with the call's values on a cursor and turns the rows into
+models as ``ModelIterable`` does (tuples as ``values_list()`` does), without cloning a queryset or
+a compiler. The results are the same objects; only the Python spent building the query (and ~45 µs
+a call of cloning and set-up) is saved.
 
 Used on PostgreSQL only: psycopg passes parameters as they are, so a sentinel is found in the
 compiled parameters and replaced. The SQL text is then the same on every call, so it is sent with
@@ -30,7 +31,7 @@ from collections.abc import Callable
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 
 class CompiledQuery:
@@ -77,17 +78,19 @@ class CompiledQuery:
         other_fixed = [param for index, param in enumerate(other_params) if index not in placeholders]
         if other_sql != sql or _positions(other_params, self.others) != positions or fixed != other_fixed:
             raise ValueError(f"the SQL or a parameter depends on the values, not only its placeholders: {sql!r}")
-        return sql, tuple(params), positions, _ModelMaker(template, compiler, using)
+        return sql, tuple(params), positions, _RowMaker(template, compiler, using)
 
 
-class _ModelMaker:
-    """Rows of the compiled SQL to models, as Django's ``ModelIterable`` makes them (the select
-    list's converters, ``select_related`` populators, annotations), with everything that depends
-    only on the query worked out once instead of on every evaluation."""
+class _RowMaker:
+    """Rows of the compiled SQL to what the queryset gives: models, as Django's ``ModelIterable``
+    makes them (the select list's converters, ``select_related`` populators, annotations), or
+    tuples, as ``ValuesListIterable`` does (``values_list()``, converters applied); everything that
+    depends only on the query is worked out once instead of on every evaluation."""
 
     def __init__(self, template: QuerySet, compiler, using: str) -> None:
-        if template._iterable_class is not ModelIterable or template._prefetch_related_lookups:
-            raise ValueError("only querysets of models without prefetch_related can be compiled")
+        iterable = template._iterable_class
+        if iterable not in (ModelIterable, ValuesListIterable) or template._prefetch_related_lookups:
+            raise ValueError("only querysets of models or values_list tuples (no prefetch_related) can be compiled")
         if template._known_related_objects or compiler.has_composite_fields(compiler.select):
             raise ValueError("known related objects and composite fields are not supported")
         select, klass_info = compiler.select, compiler.klass_info
@@ -95,6 +98,9 @@ class _ModelMaker:
         self.col_count = compiler.col_count if compiler.has_extra_select else None
         self.converters = compiler.get_converters([column[0] for column in select[: compiler.col_count]])
         self.apply_converters = compiler.apply_converters
+        self.tuples = iterable is ValuesListIterable
+        if self.tuples:
+            return
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
         self.start, self.end = fields[0], fields[-1] + 1
@@ -107,6 +113,8 @@ class _ModelMaker:
             rows = [row[: self.col_count] for row in rows]
         if self.converters:
             rows = self.apply_converters(rows, self.converters)
+        if self.tuples:
+            return [tuple(row) for row in rows]
         from_db, using, init_list, start, end = self.model.from_db, self.using, self.init_list, self.start, self.end
         made = []
         for row in rows:

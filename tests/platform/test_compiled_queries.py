@@ -152,13 +152,23 @@ class TestRefusedBuilders:
         [
             lambda qs: qs.values("username"),
             lambda qs: qs.values_list("username", flat=True),
+            lambda qs: qs.values_list("username", named=True),
             lambda qs: qs.prefetch_related("teams"),
         ],
     )
     def test_rows_that_are_not_plain_models(self, db, shape):
         compiled = CompiledQuery(lambda name: shape(by_name(name)), sentinels=("\x00a",), others=("\x00b",))
-        with pytest.raises(ValueError, match="only querysets of models"):
+        with pytest.raises(ValueError, match="only querysets of models or values_list"):
             compiled.fetch("x")
+
+    def test_value_tuples_with_their_converters(self, people):
+        def build(name):
+            return User.objects.filter(username=name).order_by("pk").values_list("pk", "timezone", "username")[:1]
+
+        compiled = CompiledQuery(build, sentinels=("\x00a",), others=("\x00b",))
+        rows = compiled.fetch("away")
+        assert rows == list(build("away")) and type(rows[0]) is tuple
+        assert not isinstance(rows[0][1], str)  # the zone field's converter ran
 
     def test_annotations_and_converters_are_applied(self, people):
         from django.db.models import Count, F
