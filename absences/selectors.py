@@ -94,14 +94,15 @@ def absences_in_state(queryset, state: str, now: dt.datetime | None = None):
 def overlapping_exactly(queryset, start: dt.datetime, end: dt.datetime, *, org_wide: bool = False):
     """Absences with time in ``[start, end)``: one-off ones in SQL, series by their occurrences.
     ``org_wide``: a window over many people's absences (``in_window``), not a few people's."""
-    queryset = queryset.in_window(start, end) if org_wide else queryset.overlapping(start, end)
+    window = (lambda rows: rows.in_window(start, end)) if org_wide else (lambda rows: rows.overlapping(start, end))
     # Only what expanding needs, as values: not the list's four joins and models per series.
     misses = []
-    for pk, row in series_rows(queryset, "pk"):
+    for pk, row in series_rows(window(queryset), "pk"):
         found = current_or_next(row, start)
         if found is None or found[0] >= end:
             misses.append(pk)
-    return queryset.exclude(pk__in=misses) if misses else queryset
+    # The window last: the list's pages may then split it (``AbsenceQuerySet.window_arms``).
+    return window(queryset.exclude(pk__in=misses) if misses else queryset)
 
 
 def details_visible_to(viewer: User, subject_user_id: int, *, admin: bool) -> bool:
