@@ -60,3 +60,15 @@ def test_rows_are_what_drf_writes(variety, details_visible, fields):
 def test_every_read_field_has_a_reader():
     """A field added to the serializer without a reader falls back to DRF (slow, but right)."""
     assert [name for name, field in AbsenceSerializer().fields.items() if not field.write_only] == list(READERS)
+
+
+def test_a_selection_does_not_stick_to_the_next_serializer(variety):
+    """The readable names are learnt once per class: a first serializer with ``?fields=`` must not
+    narrow the ones after it, nor the other way round."""
+    from config.api.serializers import ReadersMixin
+
+    ReadersMixin._readable_names.pop(AbsenceSerializer, None)
+    absence = variety[2]
+    assert list(AbsenceSerializer(absence, selected_fields=["coverer", "id"]).data) == ["id", "coverer"]
+    assert list(AbsenceSerializer(absence).data) == list(READERS)
+    assert list(AbsenceSerializer(absence, selected_fields=["state"]).data) == ["state"]
