@@ -6,6 +6,7 @@ from django.db import connections
 from django.db.models import Count, Q, Window
 from django.utils.functional import cached_property
 
+from absences.selectors import absence_rows
 from config.api.pagination import TOTAL, CountingPaginator, PageNumberPagination
 
 # The orderings a window's arms keep (``AbsenceQuerySet.window_arms``): by ``start_at``, either way.
@@ -32,7 +33,7 @@ class KeysFirstPaginator(CountingPaginator):
         keys = list(self.object_list.annotate(**{TOTAL: Window(Count("pk"))}).values_list("pk", TOTAL)[bottom:top])
         if not keys:
             return [], None
-        rows = {row.pk: row for row in self.object_list.filter(pk__in=[pk for pk, _ in keys]).order_by()}
+        rows = {row.pk: row for row in absence_rows(self.object_list.filter(pk__in=[pk for pk, _ in keys]).order_by())}
         return [rows[pk] for pk, _ in keys], keys[0][1]
 
     @cached_property
@@ -90,7 +91,7 @@ class KeysFirstPaginator(CountingPaginator):
             if first < last:
                 keys |= Q(pk__in=arm.values("pk")[first:last])
             offset += size
-        rows = list(self.object_list.filter(keys)) if keys else []
+        rows = absence_rows(self.object_list.filter(keys)) if keys else []
         return self._get_page(rows, number, self)
 
     def _keys_first_page(self, number):
