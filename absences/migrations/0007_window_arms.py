@@ -12,6 +12,9 @@
   ``start_at`` index tempted PostgreSQL to walk all of history for ``ORDER BY start_at LIMIT 50``
   under conditions on other columns (docs/performance.md). ``WHERE period IS NOT NULL`` would not
   do that: PostgreSQL proves it from any strict condition on ``period`` (``&&``, ``@>``).
+- ``absence_period_type_start (type_id, start_at) WHERE NOT isempty(period)``: the same arm counted
+  for a ``type`` filter reads only those types' entries (12k of the 20k beginning in the bench's 60
+  days: 0.6 against 2.1 ms). The list's type filter is one ``type_id IN (…)`` for it.
 """
 
 from django.db import migrations
@@ -21,8 +24,10 @@ FORWARD = [
     "CREATE INDEX absence_period ON absences_absence USING spgist (period) INCLUDE (type_id, user_id, start_at, id)",
     "CREATE INDEX absence_period_start ON absences_absence (start_at, id) INCLUDE (type_id, user_id) "
     "WHERE NOT isempty(period)",
+    "CREATE INDEX absence_period_type_start ON absences_absence (type_id, start_at) WHERE NOT isempty(period)",
 ]
 BACKWARD = [
+    "DROP INDEX IF EXISTS absence_period_type_start",
     "DROP INDEX IF EXISTS absence_period_start",
     "DROP INDEX IF EXISTS absence_period",
     "CREATE INDEX absence_period ON absences_absence USING gist (period) INCLUDE (type_id, user_id, start_at, id)",
