@@ -58,9 +58,9 @@ class TypeKeysFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = TypeKeysField
 
     def filter(self, qs, value):
-        # One ``type_id IN (…)``, not django-filter's OR of one condition per key: an index whose
-        # first column is the type can take it (a window's count, migration 0007).
-        # The keys as values (the cleaned types are already read), not the types' queryset as a subquery.
+        # One ``type_id IN (keys)``, not django-filter's OR of one condition per key: an index whose
+        # first column is the type can take it (a window's count, migration 0007). The keys as
+        # values: the cleaned types are read already, and their queryset would be a subquery.
         return qs.filter(**{f"{self.field_name}__in": [item.pk for item in value]}) if value else qs
 
 

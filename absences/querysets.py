@@ -64,7 +64,7 @@ class PeriodNotEmpty(PeriodCondition):
 
 
 @dataclass(frozen=True)
-class Window:
+class AppliedWindow:
     """What ``in_window`` did on PostgreSQL, for ``AbsenceQuerySet.window_arms``."""
 
     start: dt.datetime
@@ -74,7 +74,7 @@ class Window:
 
 
 class AbsenceQuerySet(OwnedQuerySet):
-    _window: Window | None = None
+    _window: AppliedWindow | None = None
 
     def _clone(self):
         clone = super()._clone()
@@ -112,7 +112,7 @@ class AbsenceQuerySet(OwnedQuerySet):
             return self.none()
         if connections[self.db].vendor == "postgresql":
             windowed = self.filter(PeriodOverlaps(start, end))
-            windowed._window = Window(start, end, self, windowed.query.where)
+            windowed._window = AppliedWindow(start, end, self, windowed.query.where)
             return windowed
         return self.overlapping(start, end)
 

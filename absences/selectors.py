@@ -111,17 +111,17 @@ _REFERENCES = [f"{relation}__{name}" for relation in ("coverer", "approval_deleg
 
 def absence_rows(queryset) -> list[AbsenceRow]:
     """The absences of ``queryset`` (in its order) as ``AbsenceRow``s, in one query."""
-    own, person, reference = len(ROW_FIELDS), len(PERSON_FIELDS), len(PERSON_FIELDS)
+    own, person, reference = len(ROW_FIELDS), len(_PERSON), len(PERSON_FIELDS)
     rows = []
     for values in queryset.values_list(*ROW_FIELDS, "type__key", "type__private", *_PERSON, *_REFERENCES):
         row = AbsenceRow()
         for name, value in zip(ROW_FIELDS, values[:own], strict=True):
             setattr(row, name, value)
-        type_key, private, *rest = values[own:]
+        type_key, private, *people = values[own:]
         row.type = SimpleNamespace(key=type_key, private=private)
-        row.user = PersonRow(rest[:person], rest[person : len(_PERSON)])
-        rest = rest[len(_PERSON) :]
-        row.coverer, row.approval_delegate = _reference(rest[:reference]), _reference(rest[reference:])
+        row.user = PersonRow(people[:reference], people[reference:person])
+        row.coverer = _reference(people[person : person + reference])
+        row.approval_delegate = _reference(people[person + reference :])
         rows.append(row)
     return rows
 
