@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from django.db import connections, models
 from django.db.models.functions import Cast
@@ -32,8 +33,8 @@ def exceptions_from_text(text: str | None) -> list | None:
     return None if text is None else json.loads(text)
 
 
-class PeriodOverlaps(models.Func):
-    """``period && tstzrange(start, end, '[)')`` on the stored range of migration 0006 (PostgreSQL).
+class PeriodCondition(models.Func):
+    """A condition on the stored range of migration 0006 (PostgreSQL), written by ``condition``.
 
     The column is not a model field (SQLite has no ranges), so it is named through the table alias
     of ``start_at``: right in joins and subqueries too, where Django renames the table.
@@ -41,18 +42,65 @@ class PeriodOverlaps(models.Func):
 
     output_field = models.BooleanField()
 
-    def __init__(self, start: dt.datetime, end: dt.datetime):
-        super().__init__(models.F("start_at"), models.Value(start), models.Value(end))
+    def __init__(self, *values):
+        super().__init__(models.F("start_at"), *(models.Value(value) for value in values))
+
+    def condition(self, period: str, *values: str) -> str:
+        raise NotImplementedError
 
     def as_sql(self, compiler, connection, **extra):
-        column, start, end = self.get_source_expressions()
-        start_sql, start_params = compiler.compile(start)
-        end_sql, end_params = compiler.compile(end)
+        column, *values = self.get_source_expressions()
+        sql, params = [], []
+        for value in values:
+            value_sql, value_params = compiler.compile(value)
+            sql.append(value_sql)
+            params.extend(value_params)
         period = f"{compiler.quote_name_unless_alias(column.alias)}.{connection.ops.quote_name('period')}"
-        return f"{period} && tstzrange({start_sql}, {end_sql}, '[)')", (*start_params, *end_params)
+        return self.condition(period, *sql), tuple(params)
+
+
+class PeriodOverlaps(PeriodCondition):
+    """``period && tstzrange(start, end, '[)')``: the absence has time in ``[start, end)``."""
+
+    def condition(self, period: str, start: str, end: str) -> str:
+        return f"{period} && tstzrange({start}, {end}, '[)')"
+
+
+class PeriodContains(PeriodCondition):
+    """``period @> moment``: the absence (or series) runs at ``moment``."""
+
+    def condition(self, period: str, moment: str) -> str:
+        return f"{period} @> {moment}"
+
+
+class PeriodNotEmpty(PeriodCondition):
+    """``NOT isempty(period)``: true of every row (an absence ends after it starts), and the
+    predicate of the partial index ``absence_period_start`` (migration 0007), so that only a query
+    stating it can walk that index. (``period IS NOT NULL`` would not do: PostgreSQL proves it from
+    any ``period && …`` or ``@>`` condition, and then walks that index for them too.)"""
+
+    def condition(self, period: str) -> str:
+        return f"NOT isempty({period})"
+
+
+@dataclass(frozen=True)
+class AppliedWindow:
+    """What ``in_window`` did on PostgreSQL, for ``AbsenceQuerySet.window_arms``."""
+
+    start: dt.datetime
+    end: dt.datetime
+    before: models.QuerySet  # the queryset it was applied to
+    where: object  # the WHERE it made: a later filter changes it, and the arms no longer apply
 
 
 class AbsenceQuerySet(OwnedQuerySet):
+    _window: AppliedWindow | None = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._window = self._window
+        return clone
+
     def overlapping(self, start: dt.datetime, end: dt.datetime):
         """Absences (or series) that may have time inside ``[start, end)``.
 
@@ -96,8 +144,28 @@ class AbsenceQuerySet(OwnedQuerySet):
         if end <= start:
             return self.none()
         if connections[self.db].vendor == "postgresql":
-            return self.filter(PeriodOverlaps(start, end))
+            windowed = self.filter(PeriodOverlaps(start, end))
+            windowed._window = AppliedWindow(start, end, self, windowed.query.where)
+            return windowed
         return self.overlapping(start, end)
+
+    def window_arms(self):
+        """The rows of ``in_window(start, end)`` as two disjoint querysets, in ``start_at`` order one
+        after the other: those running at ``start`` (begun before it), then those beginning in
+        ``[start, end)``. None unless this queryset is ``in_window``'s (PostgreSQL) with at most its
+        ordering changed since.
+
+        ``&&`` finds every absence of the window in the range index, however few the other filters
+        keep and however few rows a page needs; the arms are cheaper: the first stabs the range
+        index at one instant, the second walks ``absence_period_start`` in ``start_at`` order, so a
+        page reads its keys and stops (docs/performance.md, "Lists at 1M, fourth pass").
+        """
+        window = self._window
+        if window is None or self.query.where != window.where:
+            return None
+        running = window.before.filter(PeriodContains(window.start), start_at__lt=window.start)
+        starting = window.before.filter(PeriodNotEmpty(), start_at__gte=window.start, start_at__lt=window.end)
+        return running, starting
 
     def away(self):
         """Only types that make their user unavailable (not e.g. ``meeting``)."""

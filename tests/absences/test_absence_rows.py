@@ -60,3 +60,33 @@ def test_rows_are_what_drf_writes(variety, details_visible, fields):
 def test_every_read_field_has_a_reader():
     """A field added to the serializer without a reader falls back to DRF (slow, but right)."""
     assert [name for name, field in AbsenceSerializer().fields.items() if not field.write_only] == list(READERS)
+
+
+def test_a_selection_does_not_stick_to_the_next_serializer(variety):
+    """The readable names are learnt once per class: a first serializer with ``?fields=`` must not
+    narrow the ones after it, nor the other way round."""
+    from config.api.serializers import ReadersMixin
+
+    ReadersMixin._readable_names.pop(AbsenceSerializer, None)
+    absence = variety[2]
+    assert list(AbsenceSerializer(absence, selected_fields=["coverer", "id"]).data) == ["id", "coverer"]
+    assert list(AbsenceSerializer(absence).data) == list(READERS)
+    assert list(AbsenceSerializer(absence, selected_fields=["state"]).data) == ["state"]
+
+
+@time_machine.travel(utc(2026, 3, 4, 12), tick=False)
+@pytest.mark.parametrize("details_visible", [True, False])
+@pytest.mark.parametrize("fields", [None, ["user", "coverer", "approval_delegate", "type", "state", "working_days"]])
+def test_plain_rows_write_what_models_write(variety, staff, details_visible, fields):
+    """The list's pages are read as ``AbsenceRow``s, not models: the same output, key for key."""
+    from absences.selectors import absence_list, absence_rows
+
+    variety[0].user.first_name = ""  # a name left blank is shown by username
+    variety[0].user.save()
+    listed = absence_list(viewer=staff, admin=True).filter(pk__in=[a.pk for a in variety]).order_by("start_at", "pk")
+    serializer = AbsenceSerializer(context={"details_visible": details_visible}, selected_fields=fields)
+    models, rows = list(listed), absence_rows(listed)
+    assert [row.pk for row in rows] == [model.pk for model in models]
+    for model, row in zip(models, rows, strict=True):
+        assert (row.user_id, row.type_id, row.coverer_id) == (model.user_id, model.type_id, model.coverer_id)
+        assert list(serializer.to_representation(row).items()) == list(serializer.to_representation(model).items())

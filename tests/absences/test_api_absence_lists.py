@@ -86,6 +86,15 @@ class TestFilters:
         response = admin_client.get(URL, {"user": "nobody"})
         assert response.status_code == 400 and response.json()["errors"][0]["attr"] == "user"
 
+    def test_me_is_each_caller_in_turn(self, admin_client, client_for, staff, user, other):
+        """The filter's form class is built once: ``me`` must still be whoever is asking now."""
+        theirs = {person.pk: AbsenceFactory(user=person).pk for person in (staff, user, other)}
+        for person, client in ((staff, admin_client), (user, client_for(user)), (other, client_for(other))) * 2:
+            assert ids(client.get(URL, {"user": "me"})) == [theirs[person.pk]]
+            assert ids(admin_client.get(URL, {"user": ["me", person.username]})) == sorted(
+                {theirs[staff.pk], theirs[person.pk]}
+            )
+
     def test_type_repeated_and_unknown(self, alice_client, user):
         trip = AbsenceFactory(user=user, type_id="trip")
         sick = AbsenceFactory(user=user, type_id="sickness")
