@@ -26,8 +26,10 @@ refused unless both give the same SQL, every sentinel appears as a parameter, an
 parameter is the same in both. Tests compare both paths (``tests/platform/test_compiled_queries.py``).
 """
 
+import contextlib
 import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import QuerySet
@@ -49,23 +51,23 @@ class CompiledQuery:
         self._compiled: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
     def fetch(self, *values, using: str = "default") -> list:
+        return fetch_together(self.bind(*values), using=using)[0]
+
+    def bind(self, *values) -> "Bound":
+        """This query with these values, to run now (``fetch``) or with others (``fetch_together``)."""
         if len(values) != len(self.sentinels):
             raise TypeError(f"expected {len(self.sentinels)} values, got {len(values)}")
-        connection = connections[using]
-        if connection.vendor != "postgresql":
-            return list(self.build(*values).using(using))
+        return Bound(self, values)
+
+    def _statement(self, connection, using: str, values: tuple) -> tuple[str, list, "_RowMaker"]:
         compiled = self._compiled.get(connection)
         if compiled is None:
             compiled = self._compiled[connection] = self._compile(using)
-        sql, params, positions, models = compiled
+        sql, params, positions, rows_to_results = compiled
         bound_params = list(params)
         for index, argument in positions:
             bound_params[index] = values[argument]
-        cursor_of = getattr(connection, "prepared_cursor", connection.cursor)  # config.postgresql: prepared
-        with cursor_of() as cursor:
-            cursor.execute(sql, bound_params)
-            rows = cursor.fetchall()
-        return models(rows)
+        return sql, bound_params, rows_to_results
 
     def _compile(self, using: str) -> tuple:
         template = self.build(*self.sentinels).using(using)
@@ -125,6 +127,48 @@ class _RowMaker:
                 setattr(obj, name, row[position])
             made.append(obj)
         return made
+
+
+@dataclass(frozen=True)
+class Bound:
+    """A compiled query and the values of one run (``CompiledQuery.bind``)."""
+
+    query: CompiledQuery
+    values: tuple
+
+
+def fetch_together(*reads: "Bound | Callable[[], list]", using: str = "default") -> list[list]:
+    """The results of ``reads`` (bound compiled queries, or functions returning a list), in order.
+
+    On PostgreSQL the compiled ones go to the server in one round trip (a psycopg pipeline) and
+    come back together: on an idle machine a round trip to PostgreSQL costs ~80 µs of waking
+    processes, more than these lookups take to run (three of them: ~270 µs one after the other,
+    ~140 µs pipelined). Each is still its own statement (query counts, logs and execute wrappers
+    see each one). Functions run afterwards, one by one; SQLite runs everything one by one.
+    """
+    connection = connections[using]
+    compiled = [read for read in reads if isinstance(read, Bound)]
+    results: dict[int, list] = {}
+    if compiled and connection.vendor == "postgresql":
+        cursor_of = getattr(connection, "prepared_cursor", connection.cursor)  # config.postgresql: prepared
+        statements = [read.query._statement(connection, using, read.values) for read in compiled]
+        with contextlib.ExitStack() as open_cursors:
+            cursors = [open_cursors.enter_context(cursor_of()) for _ in statements]
+            with contextlib.ExitStack() as pipeline:
+                if len(statements) > 1:
+                    pipeline.enter_context(connection.wrap_database_errors)  # errors surface at the sync
+                    pipeline.enter_context(connection.connection.pipeline())
+                for cursor, (sql, params, _) in zip(cursors, statements, strict=True):
+                    cursor.execute(sql, params)
+            for read, cursor, (_, _, rows_to_results) in zip(compiled, cursors, statements, strict=True):
+                results[id(read)] = rows_to_results(cursor.fetchall())
+    out = []
+    for read in reads:
+        if isinstance(read, Bound):
+            out.append(results[id(read)] if id(read) in results else list(read.query.build(*read.values).using(using)))
+        else:
+            out.append(read())
+    return out
 
 
 def _positions(params, sentinels) -> list[tuple[int, int]]:

@@ -17,7 +17,7 @@ from absences.models import Absence
 from absences.querysets import exceptions_from_text, exceptions_text
 from absences.recurrence import occurrences, series_covers
 from absences.selectors import series_rows
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, fetch_together
 from coverage.precedence import ANY, select_rule
 from people.models import User
 from rules.models import Rule
@@ -178,15 +178,15 @@ def _page_query(user_ids, start: dt.datetime, end: dt.datetime):
     )
 
 
-def _page_rows(user_ids, at: dt.datetime) -> list[AbsenceRow]:
-    """Away absences of a page of people with time in ``[at, at + LOOKAHEAD)``, as light rows with
-    their coverers: the ones covering ``at`` are among them (picked with ``_may_cover``, as for one
-    user). Reading the covering ones here too, not as models with their type and coverer in a query
-    of their own, saves that query and ~400 model instances a page; the query is compiled once per
-    page size and prepared (``_ForFewPeople``).
+def _page_rows(fetched: list) -> list[AbsenceRow]:
+    """``_page_absences``' values (a page of people's away absences with time in ``[at, at +
+    LOOKAHEAD)``) as light rows with their coverers: the ones covering ``at`` are among them
+    (picked with ``_may_cover``, as for one user). Reading the covering ones here too, not as
+    models with their type and coverer in a query of their own, saves that query and ~400 model
+    instances a page; the query is compiled once per page size and prepared (``_ForFewPeople``).
     """
     rows = []
-    for values in _page_absences.fetch(user_ids, at, at + LOOKAHEAD):
+    for values in fetched:
         row = AbsenceRow(*values[: len(PAGE_FIELDS)], values[len(PAGE_FIELDS) :])
         row.recurrence_exceptions = exceptions_from_text(row.recurrence_exceptions)
         rows.append(row)
@@ -233,14 +233,19 @@ class _ForFewPeople:
 
         return CompiledQuery(build, sentinels=values(1901, -(2**62)), others=values(1902, -(2**61)))
 
-    def fetch(self, user_ids, start: dt.datetime, end: dt.datetime) -> list:
+    def bind(self, user_ids, start: dt.datetime, end: dt.datetime):
+        """The read for ``fetch_together``: the compiled query bound to these values, or (more
+        people, an empty window) a function building the queryset."""
         ids = sorted(set(user_ids))
         if not 1 <= len(ids) <= self.most or end <= start:  # an empty window is no query (``overlapping``)
-            return list(self.build(ids, start, end))
+            return lambda: list(self.build(ids, start, end))
         compiled = self.compiled.get(len(ids))
         if compiled is None:
             compiled = self.compiled[len(ids)] = self._compile(len(ids))
-        return compiled.fetch(*ids, start, end)
+        return compiled.bind(*ids, start, end)
+
+    def fetch(self, user_ids, start: dt.datetime, end: dt.datetime) -> list:
+        return fetch_together(self.bind(user_ids, start, end))[0]
 
 
 _few_absences = _ForFewPeople(_absences_query)
@@ -292,23 +297,32 @@ def user_availability(user, at: dt.datetime) -> Availability:
     models in one query and the covering ones picked here; for a page of users the split into
     covering models and light rows ahead (``users_availability``) is cheaper.
     """
-    absences = _few_absences.fetch([user.pk], at, at + LOOKAHEAD)
-    rules = _few_rules.fetch([user.pk], at, at + LOOKAHEAD)
+    return user_availability_with(user, at)[0]
+
+
+def user_availability_with(user, at: dt.datetime, *reads) -> tuple:
+    """``(user_availability(user, at), *the results of reads)``: ``reads`` (``fetch_together``'s)
+    travel in the same round trip as the user's absences and rules (resolve: the routing settings)."""
+    absences, rules, *others = fetch_together(
+        _few_absences.bind([user.pk], at, at + LOOKAHEAD), _few_rules.bind([user.pk], at, at + LOOKAHEAD), *reads
+    )
     covering = [a for a in absences if _may_cover(a, at)]
-    return availability_from(user, at, covering, absences, rules)
+    return (availability_from(user, at, covering, absences, rules), *others)
 
 
 def users_availability(users, at: dt.datetime) -> dict[int, Availability]:
-    """Availability of several users at once (a page of the current-coverage list): two queries,
-    their absences in the look-ahead (the covering ones among them) and their rules."""
+    """Availability of several users at once (a page of the current-coverage list): two queries in
+    one round trip, their absences in the look-ahead (the covering ones among them) and their rules."""
     users = list(users)
     ids = [u.pk for u in users]
     covering, ahead, rules = defaultdict(list), defaultdict(list), defaultdict(list)
-    for row in _page_rows(ids, at):
+    end = at + LOOKAHEAD
+    page_absences, page_rules = fetch_together(_page_absences.bind(ids, at, end), _page_rules.bind(ids, at, end))
+    for row in _page_rows(page_absences):
         ahead[row.user_id].append(row)
         if _may_cover(row, at):
             covering[row.user_id].append(_shown(row))
-    for rule in _page_rules.fetch(ids, at, at + LOOKAHEAD):
+    for rule in page_rules:
         rules[rule.user_id].append(rule)
     return {u.pk: availability_from(u, at, covering[u.pk], ahead[u.pk], rules[u.pk]) for u in users}
 
@@ -350,8 +364,9 @@ class CoverersAt:
     A coverer's answer needs only the instant: their absences and one-time rule windows covering
     ``at``, and their rules in force (no look-ahead: ``back_at`` and ``next_span`` are not set).
     Every load also takes in the coverers already named by what was loaded before (rules' and
-    covering absences' coverers), so the next hop usually finds its rows there: a chain of two away
-    coverers and a final available one costs three queries, not two per person.
+    covering absences' coverers), so the next hop often finds its rows there; a person's rules and
+    covering absences are read together, in one round trip (``fetch_together``): a chain of two
+    away coverers and a final available one costs two round trips (four statements).
     """
 
     def __init__(self, at: dt.datetime, *, named_by: Availability | None = None) -> None:
@@ -367,16 +382,19 @@ class CoverersAt:
         self._named.update(pk for pk in ids if pk is not None)
 
     def availability(self, user) -> Availability:
-        if user.pk not in self._rules:
-            ids = {user.pk} | (self._named - self._rules.keys())
-            self._rules.update((pk, []) for pk in ids)
-            for rule in _few_rules.fetch(ids, self.at, self.at + MOMENT):
+        if user.pk not in self._rules or user.pk not in self._absences:
+            rule_ids = {user.pk} | (self._named - self._rules.keys()) if user.pk not in self._rules else set()
+            absence_ids = {user.pk} | (self._named - self._absences.keys()) if user.pk not in self._absences else set()
+            end = self.at + MOMENT
+            reads = [_few_rules.bind(rule_ids, self.at, end)] if rule_ids else []
+            reads += [_few_absences.bind(absence_ids, self.at, end)] if absence_ids else []
+            fetched = fetch_together(*reads)
+            self._rules.update((pk, []) for pk in rule_ids)
+            self._absences.update((pk, []) for pk in absence_ids)
+            for rule in fetched[0] if rule_ids else []:
                 self._rules[rule.user_id].append(rule)
                 self._name([rule.coverer_id])
-        if user.pk not in self._absences:
-            ids = {user.pk} | (self._named - self._absences.keys())
-            self._absences.update((pk, []) for pk in ids)
-            for absence in _few_absences.fetch(ids, self.at, self.at + MOMENT):
+            for absence in fetched[-1] if absence_ids else []:
                 self._absences[absence.user_id].append(absence)
                 self._name([absence.coverer_id])
         return availability_from(user, self.at, self._absences[user.pk], [], self._rules[user.pk])

@@ -10,10 +10,10 @@ from django.utils import timezone
 from coverage.coverers import Cover, cover_for, follow_chain
 from coverage.messages import compose_message
 from coverage.models import ReplyLog
-from coverage.selectors import Availability, user_availability
+from coverage.selectors import Availability, user_availability_with
 from coverage.visibility import absence_message, absence_summary, detail_visible_ids
 from rules.models import RoutingSettings, Rule
-from rules.selectors import effective_exclusion, routing_settings
+from rules.selectors import effective_exclusion, routing_settings_from, routing_settings_read
 
 NONE = "none"
 
@@ -170,16 +170,18 @@ def coverage_resolve(
     (default now), following SPEC §6's order. Decides from the clock, never from ``Rule.status``.
 
     ``caller``/``admin`` only decide whether a private absence's details may appear in the answer
-    (``caller=None``: internal use, shown). Costs two queries when the assignee is available;
-    when away, the routing settings, about one query per coverer in a chain and the reply claim.
+    (``caller=None``: internal use, shown). One round trip when the assignee is available (their
+    absences, rules and the routing settings, three statements); when away, one more per coverer
+    in a chain (their rules and covering absences) and the reply claim.
     No transaction: everything before the claim only reads, and the claim is one statement.
     """
     now = timezone.now()
     at = at or now
-    availability = user_availability(assignee, at)
+    # The routing settings travel with the assignee's absences and rules (one round trip).
+    availability, settings_rows = user_availability_with(assignee, at, routing_settings_read())
     if availability.available:
         return Resolution(assignee, False, NONE, assignee, "not_away")
-    settings: RoutingSettings = routing_settings()
+    settings: RoutingSettings = routing_settings_from(settings_rows)
     item = WorkItem(event=event, project=project, issue_type=issue_type, actor=actor, issue=dict(issue or {}))
     resolution = _decide(item, assignee=assignee, at=at, availability=availability, settings=settings)
     reveal = caller is None or assignee.pk in detail_visible_ids(caller, [assignee.pk], admin=admin)

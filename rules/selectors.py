@@ -17,7 +17,16 @@ _ROUTING_SETTINGS = CompiledQuery(
 
 def routing_settings() -> RoutingSettings:
     """The organisation's routing settings (created with defaults on first read)."""
-    rows = _ROUTING_SETTINGS.fetch()
+    return routing_settings_from(_ROUTING_SETTINGS.fetch())
+
+
+def routing_settings_read():
+    """The settings' read, for ``config.compiled.fetch_together`` (resolve sends it with others)."""
+    return _ROUTING_SETTINGS.bind()
+
+
+def routing_settings_from(rows: list) -> RoutingSettings:
+    """The settings from ``routing_settings_read``'s rows (none yet: created with defaults)."""
     return rows[0] if rows else RoutingSettings.get_solo()
 
 

@@ -36,15 +36,15 @@ def _unexpected():
 
 
 def _integer(value):
-    if type(value) is not int:
+    if not isinstance(value, int) or isinstance(value, bool):
         _unexpected()
-    return value
+    return int(value)  # as DRF: an IntegerChoices member is written as its number
 
 
 def _string(value):
-    if type(value) is not str:
+    if not isinstance(value, str):
         _unexpected()
-    return value
+    return str(value)  # as DRF: a TextChoices member is written as its value
 
 
 def _boolean(value):
@@ -63,9 +63,9 @@ def _choice(field: serializers.ChoiceField) -> Callable:
     by_text = field.choice_strings_to_values
 
     def write(value):
-        if type(value) is not str:
+        if not isinstance(value, str):
             _unexpected()
-        return by_text.get(value, value)
+        return by_text.get(str(value), value)
 
     return write
 

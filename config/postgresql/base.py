@@ -70,6 +70,21 @@ class DatabaseWrapper(base.DatabaseWrapper):
             params["prepare_threshold"] = NEVER_BY_COUNT
         return params
 
+    def _configure_connection(self, connection):
+        # Called for every new connection (and by a psycopg pool for each one it opens).
+        commit = super()._configure_connection(connection)
+        if settings.DB_PREPARED_STATEMENTS:
+            # Only ``prepared_cursor`` prepares statements, and they are the hot path's fixed
+            # lookups: an equality on an id or key plus time bounds, whose plan does not depend on
+            # the values. In the default mode (``auto``) PostgreSQL kept planning each run afresh
+            # when the generic plan's estimate came out above the custom plans' (it did for a
+            # person's absences: 1.4 ms of planning for a 0.07 ms execution), which defeats
+            # preparing. Statements that are not prepared are planned with their values as before.
+            with connection.cursor() as cursor:
+                cursor.execute("SET plan_cache_mode = force_generic_plan")
+            commit = True
+        return commit
+
     def prepared_cursor(self):
         """A cursor like ``cursor()`` (execute wrappers, query logging, health check, error
         wrapping) whose statements are bound on the server and prepared: PostgreSQL plans each one

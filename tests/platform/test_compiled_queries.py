@@ -2,14 +2,15 @@
 them each time gives, and a builder whose SQL depends on its values is refused."""
 
 import datetime as dt
+from unittest import mock
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from absences.models import Absence
 from config.api.fields import resolve_user_ref
-from config.compiled import CompiledQuery
+from config.compiled import CompiledQuery, fetch_together
 from coverage import selectors
 from coverage.selectors import LOOKAHEAD, MOMENT, _absences_query, _rules_query, user_availability
 from people.models import User
@@ -213,3 +214,73 @@ def test_compiled_queries_are_prepared_unless_turned_off(people, settings, prepa
     assert [user.username for user in compiled.fetch("away")] == ["away"]
     new = [s for s in prepared_statements() if s not in before]
     assert [s for s in new if '"date_joined" DESC' in s] == ([new[0]] if prepared else [])
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="plan caching is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize(("prepared", "mode"), [(True, "force_generic_plan"), (False, "auto")])
+def test_prepared_statements_are_planned_once_per_connection(settings, prepared, mode):
+    """A prepared statement runs the plan made for it; nothing re-plans it with each call's values."""
+    settings.DB_PREPARED_STATEMENTS = prepared
+    connection.close()  # the setting applies to new connections
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW plan_cache_mode")
+            assert cursor.fetchone()[0] == mode
+    finally:
+        connection.close()
+
+
+def test_reads_fetched_together_are_what_each_gives_alone(people):
+    """``fetch_together``: the compiled reads go out in one psycopg pipeline on PostgreSQL, other
+    reads run after; each result is what its query gives on its own, in the order asked."""
+    away, coverer = people
+    reads = [
+        selectors._few_absences.bind([away.pk], AT, AT + LOOKAHEAD),
+        lambda: ["plain"],
+        selectors._few_rules.bind([away.pk, coverer.pk], AT, AT + MOMENT),
+        CompiledQuery(by_name, sentinels=("\x00a",), others=("\x00b",)).bind("coverer"),
+    ]
+    pipelines = []
+    if ON_POSTGRES:
+        real = type(connection.connection).pipeline
+
+        def counting(conn):
+            pipelines.append(conn)
+            return real(conn)
+
+        with mock.patch.object(type(connection.connection), "pipeline", counting):
+            together = fetch_together(*reads)
+    else:
+        together = fetch_together(*reads)
+    alone = [
+        list(_absences_query([away.pk], AT, AT + LOOKAHEAD)),
+        ["plain"],
+        list(_rules_query([away.pk, coverer.pk], AT, AT + MOMENT)),
+        list(by_name("coverer")),
+    ]
+    assert [snapshot(rows) if rows != ["plain"] else rows for rows in together] == [
+        snapshot(rows) if rows != ["plain"] else rows for rows in alone
+    ]
+    assert together[0] and together[2] and together[3], "empty results would prove nothing"
+    assert len(pipelines) == (1 if ON_POSTGRES else 0)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="pipelines are PostgreSQL's")
+def test_a_failed_read_in_a_pipeline_raises_djangos_error_and_leaves_the_connection_usable(people):
+    from django.db import DataError
+    from django.db.models import IntegerField, Value
+    from django.db.models.functions import Cast
+
+    def as_number(text):
+        return User.objects.annotate(number=Cast(Value(text), IntegerField())).filter(username="away")[:1]
+
+    number = CompiledQuery(as_number, sentinels=("\x00a",), others=("\x00b",))
+    good = CompiledQuery(by_name, sentinels=("\x00a",), others=("\x00b",)).bind("away")
+    # Raised by the server, at the pipeline's sync; the savepoint is what any caller inside a
+    # transaction needs after a failed statement.
+    with pytest.raises(DataError, match="invalid input syntax"), transaction.atomic():
+        fetch_together(good, number.bind("twelve"))
+    assert [u.username for u in fetch_together(good)[0]] == ["away"]
+    [user] = fetch_together(number.bind("12"), good)[0]
+    assert user.number == 12

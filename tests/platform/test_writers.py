@@ -19,14 +19,23 @@ AT = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)
 BERLIN = dt.timezone(dt.timedelta(hours=1))
 SUMMARY = {"id": 7, "type": "vacation", "title": "Skiing", "start_at": AT, "end_at": AT.astimezone(BERLIN)}
 PRIVATE = {"id": 8, "type": "away", "title": "", "start_at": AT, "end_at": AT + dt.timedelta(days=1)}
-RULE = Rule(id=5, kind="recurring", name="", action="reassign")
+RULE = Rule(id=5, kind=Rule.Kind.RECURRING, name="", action=Rule.Action.REASSIGN)
 
 RESOLUTIONS = [
     Resolution(ANN, False, "none", ANN, "not_away"),
     Resolution(ANN, True, "none", ANN, "mentioned", chain=[]),
-    Resolution(ANN, True, "unassign", None, "rule", message="Away.", rule=RULE, absence=SUMMARY, until=AT),
+    Resolution(ANN, True, Rule.Action.UNASSIGN, None, "rule", message="Away.", rule=RULE, absence=SUMMARY, until=AT),
     Resolution(
-        ANN, True, "reassign", BOB, "rule", message="Bob has it", reply=True, rule=RULE, absence=PRIVATE, chain=[BOB]
+        ANN,
+        True,
+        Rule.Action.REASSIGN,
+        BOB,
+        "rule",
+        message="Bob has it",
+        reply=True,
+        rule=RULE,
+        absence=PRIVATE,
+        chain=[BOB],
     ),
     Resolution(ANN, True, "keep", ANN, "no_available_coverer", absence=SUMMARY, until=AT, chain=[BOB, ANN]),
 ]
@@ -57,13 +66,19 @@ AVAILABILITIES = [
 
 @pytest.mark.parametrize("resolution", RESOLUTIONS)
 def test_resolve_answers_as_the_serializer_writes_them(resolution):
-    assert _writer_of(ResolveResponseSerializer) is not None, "the plain writer must be in use, or this proves nothing"
-    assert plain_data(ResolveResponseSerializer, resolution) == ResolveResponseSerializer(resolution).data
+    write = _writer_of(ResolveResponseSerializer)
+    assert write is not None, "the plain writer must be in use, or this proves nothing"
+    expected = ResolveResponseSerializer(resolution).data
+    assert write(resolution) == expected  # written plainly: no value sent back to DRF
+    assert plain_data(ResolveResponseSerializer, resolution) == expected
+    assert all(type(value) is str for value in (expected["action"], expected["reason"]))
 
 
 @pytest.mark.parametrize("data", AVAILABILITIES)
 def test_availability_answers_as_the_serializer_writes_them(data):
-    assert _writer_of(AvailabilitySerializer) is not None
+    write = _writer_of(AvailabilitySerializer)
+    assert write is not None
+    assert write(data) == AvailabilitySerializer(data).data  # written plainly
     written = plain_data(AvailabilitySerializer, data)
     assert written == AvailabilitySerializer(data).data
     assert written["at"].endswith("Z") and list(written) == list(AvailabilitySerializer().fields)
