@@ -9,6 +9,7 @@ from unittest import mock
 
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from bench.seed import Organisation
 from bench.timing import QueryCounter, Result, measure
@@ -16,6 +17,8 @@ from rules.lifecycle import EMAIL_BATCH, transitions_notify
 from rules.models import Rule, RuleTransition
 from rules.services import rules_sweep
 from tokens.authentication import token_authenticate
+from tokens.hashing import parse_token
+from tokens.models import APIToken
 
 DUE_RULES = 10_000
 
@@ -127,14 +130,21 @@ def page_size_queries(org: Organisation) -> list[tuple[str, int, int]]:
     rows = []
     for name, (path, params) in paths.items():
         counts = []
-        _checked(client.get(path, params))  # the token's once-a-minute usage stamp is not the list's
         for size in (10, 500):
+            _fresh_usage_stamp(org)  # the token's once-a-minute usage stamp is not the list's
             counter = QueryCounter()
             with connection.execute_wrapper(counter):
                 _checked(client.get(path, {**params, "page_size": size}))
             counts.append(counter.queries)
         rows.append((name, *counts))
     return rows
+
+
+def _fresh_usage_stamp(org: Organisation) -> None:
+    """Stamp the bench token as just used, so no request in the next minute writes the stamp (a
+    warm-up request did not do: it may fall a second before the minute is up)."""
+    key_id = parse_token(org.token)[0]
+    APIToken.objects.filter(key_id=key_id).update(last_used_at=timezone.now())
 
 
 def _due_rules(org: Organisation, count: int) -> list[int]:
