@@ -70,6 +70,36 @@ def measure(name: str, call: Callable[[int], object], *, count: int, warmup: int
     return result
 
 
+def measure_interleaved(
+    scenarios: list[tuple[str, Callable[[int], object]]], *, count: int, warmup: int = 0
+) -> list[Result]:
+    """``measure`` for several scenarios at once, one request of each in turn, so that a drift of
+    the machine (another process, the CPU's clock) falls on all of them alike; their differences
+    are then read from pairs of neighbouring samples (``paired_difference``)."""
+    for index in range(warmup):
+        for _, call in scenarios:
+            call(index)
+    gc.collect()
+    results = [Result(name) for name, _ in scenarios]
+    counter = QueryCounter()
+    with connection.execute_wrapper(counter):
+        for index in range(count):
+            for result, (_, call) in zip(results, scenarios, strict=True):
+                counter.queries = counter.rows_written = 0
+                started = time.perf_counter()
+                call(index)
+                result.samples.append(time.perf_counter() - started)
+                result.queries.append(counter.queries)
+                result.rows_written.append(counter.rows_written)
+    return results
+
+
+def paired_difference(base: Result, other: Result) -> float:
+    """The median of ``other``'s sample minus ``base``'s taken just before it, in milliseconds."""
+    differences = sorted(b - a for a, b in zip(base.samples, other.samples, strict=True))
+    return differences[len(differences) // 2] * 1000
+
+
 def table(results: list[Result], floor: Result) -> str:
     """The printed table: p50/p95/p99 (ms), queries per call, p50 as a multiple of the floor's."""
     header = f"{'scenario':<44} {'n':>5} {'p50 ms':>9} {'p95 ms':>9} {'p99 ms':>9} {'queries':>8} {'x floor':>8}"

@@ -107,3 +107,18 @@ def test_the_http_script_cycles_through_people_with_the_token(org):
     assert all(len(group) == len(set(group)) > 100 for group in paths.values())
     script = _lua(paths["availability (HTTP)"], org.token)
     assert f'"Bearer {org.token}"' in script and paths["availability (HTTP)"][0] in script
+
+
+def test_interleaved_scenarios_take_turns_and_their_difference_is_paired():
+    from bench.timing import Result, measure_interleaved, paired_difference
+
+    calls = []
+    results = measure_interleaved(
+        [("a", lambda i: calls.append(("a", i))), ("b", lambda i: calls.append(("b", i)))], count=3, warmup=1
+    )
+    assert calls == [("a", 0), ("b", 0), ("a", 0), ("b", 0), ("a", 1), ("b", 1), ("a", 2), ("b", 2)]
+    assert [len(r.samples) for r in results] == [3, 3]
+    # Samples drifting upwards together: every pair differs by 0.2 ms.
+    base = Result("floor", samples=[0.0020, 0.0030, 0.0040])
+    other = Result("auth", samples=[0.0022, 0.0032, 0.0042])
+    assert round(paired_difference(base, other), 6) == 0.2
