@@ -20,10 +20,12 @@ def _clear_cache():
     """Rate-limit counters and cached lookups never leak from one test into another."""
     from django.core.cache import cache
 
+    from tokens.authentication import forget_tokens
     from tokens.ratelimit import reset_cache_breaker
 
     cache.clear()
     reset_cache_breaker()
+    forget_tokens()
     yield
 
 

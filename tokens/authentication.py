@@ -3,11 +3,20 @@
 One query finds the token and its user; the secret is compared in constant time. An unknown key id
 and a wrong secret give the same 401 (a dummy HMAC keeps their timing alike). The result is kept on
 the Django request so the rate-limit middleware and DRF share one lookup.
+
+With ``TOKEN_CACHE_SECONDS`` set (off by default), lookups of existing tokens are kept that long in
+the process: the secret is still checked on every request against the kept hash, and revocation,
+expiry, deactivation and scope checks still run on every request, but on what was read at most
+that long ago. A change saved in this process drops the kept lookups it concerns at once (signals
+in ``tokens.apps``); other processes see it within ``TOKEN_CACHE_SECONDS`` (docs/tokens.md).
 """
 
+import copy
 import datetime as dt
 import hmac
+import time
 
+from django.conf import settings
 from django.db.models import Q, Subquery
 from django.utils import timezone
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
@@ -66,9 +75,43 @@ def _token_by_key_id(key_id: str):
 _TOKEN_BY_KEY_ID = CompiledQuery(_token_by_key_id, sentinels=("\x00key-1",), others=("\x00key-2",))
 
 
+# Tokens looked up in the last TOKEN_CACHE_SECONDS, by key id: (when, token with its user). Per
+# process; an integrator's burst of requests then costs one lookup a second, not one each. Only
+# tokens that exist are kept (a random key id is never stored), at most _CACHE_MOST of them.
+_cache: dict[str, tuple[float, APIToken]] = {}
+_CACHE_MOST = 10_000
+
+
 def _lookup(key_id: str) -> APIToken | None:
+    seconds = settings.TOKEN_CACHE_SECONDS
+    if seconds > 0:
+        hit = _cache.get(key_id)
+        if hit is not None and time.monotonic() - hit[0] < seconds:
+            return _copy(hit[1])
     rows = _TOKEN_BY_KEY_ID.fetch(key_id)
-    return rows[0] if rows else None
+    token = rows[0] if rows else None
+    if token is not None and seconds > 0:
+        if len(_cache) >= _CACHE_MOST:
+            _cache.clear()
+        _cache[key_id] = (time.monotonic(), _copy(token))
+    return token
+
+
+def _copy(token: APIToken) -> APIToken:
+    """A request's own token and user: nothing one request sets on them reaches another."""
+    token = copy.copy(token)
+    token.user = copy.copy(token.user)
+    return token
+
+
+def forget_tokens(*, key_id: str | None = None, user_id: int | None = None) -> None:
+    """Drop cached lookups: of one token, of one user's tokens, or (neither given) all of them."""
+    if key_id is None and user_id is None:
+        _cache.clear()
+        return
+    for cached_key, (_, token) in list(_cache.items()):
+        if cached_key == key_id or token.user_id == user_id:
+            _cache.pop(cached_key, None)
 
 
 def token_authenticate(raw: str) -> APIToken:
@@ -103,6 +146,7 @@ def _touch(token: APIToken, secret: str, now: dt.datetime) -> None:
     if changes:
         stale = Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_EVERY) | ~Q(pepper_id=pepper_id)
         APIToken.objects.filter(stale, pk=token.pk).update(**changes)
+        forget_tokens(key_id=token.key_id)  # the cached copy has the old stamp (or hash)
 
 
 class BearerAuthentication(BaseAuthentication):

@@ -1,0 +1,118 @@
+"""Kept token lookups (``TOKEN_CACHE_SECONDS``, off by default): a burst of requests looks the token
+up once, the secret is checked every time, and a change saved in this process applies at once; one
+made elsewhere within the time the lookup is kept."""
+
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import override_settings
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from tests.tokens.conftest import bearer
+from tests.tokens.factories import APITokenFactory
+from tokens import authentication
+from tokens.authentication import forget_tokens, token_authenticate
+from tokens.hashing import format_token, parse_token
+from tokens.models import APIToken, TokenSettings
+from tokens.services import token_revoke
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("kept_for_a_second")]
+URL = "/api/v1/users/"
+
+
+@pytest.fixture
+def kept_for_a_second(settings):
+    settings.TOKEN_CACHE_SECONDS = 1
+
+
+def test_off_by_default():
+    from config.settings import base
+
+    assert base.TOKEN_CACHE_SECONDS == 0  # SPEC: a revoked token answers 401 at once, in every worker
+
+
+def token_lookups(call) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        call()
+    return sum('FROM "tokens_apitoken"' in query["sql"] for query in captured.captured_queries)
+
+
+@pytest.fixture
+def token(user):
+    TokenSettings.get_solo()  # as in any running installation (its creation drops kept lookups)
+    token = APITokenFactory(user=user)
+    token_authenticate(token.plaintext)  # the first use stamps last_used_at (and drops the kept lookup)
+    return token
+
+
+def test_a_burst_of_requests_looks_the_token_up_once(token):
+    client = bearer(token.plaintext)
+    assert token_lookups(lambda: client.get(URL)) == 1
+    assert token_lookups(lambda: [client.get(URL) for _ in range(5)]) == 0
+    assert client.get(URL).status_code == 200
+
+
+@override_settings(TOKEN_CACHE_SECONDS=0)
+def test_turned_off_every_request_looks_it_up(token):
+    client = bearer(token.plaintext)
+    assert token_lookups(lambda: [client.get(URL) for _ in range(3)]) == 3
+
+
+def test_the_secret_is_checked_on_every_request(token):
+    bearer(token.plaintext).get(URL)  # kept now
+    key_id, _ = parse_token(token.plaintext)
+    response = bearer(format_token(key_id, "B" * 43)).get(URL)
+    assert response.status_code == 401 and response.json()["errors"][0]["detail"] == "Invalid token."
+
+
+def test_revoking_here_applies_at_once(token):
+    client = bearer(token.plaintext)
+    assert client.get(URL).status_code == 200
+    token_revoke(token=APIToken.objects.get(pk=token.pk))
+    response = client.get(URL)
+    assert response.status_code == 401 and response.json()["errors"][0]["detail"] == "Token revoked."
+
+
+def test_deactivating_the_user_here_applies_at_once(token, user):
+    client = bearer(token.plaintext)
+    assert client.get(URL).status_code == 200
+    user.is_active = False
+    user.save()
+    assert client.get(URL).status_code == 401
+
+
+def test_changed_settings_drop_every_kept_token(token):
+    client = bearer(token.plaintext)
+    client.get(URL)
+    assert authentication._cache
+    TokenSettings.objects.update_or_create(pk=1, defaults={"default_rate_limit_per_hour": 7})
+    assert not authentication._cache
+
+
+def test_a_change_made_elsewhere_applies_within_the_cache_time(token):
+    client = bearer(token.plaintext)
+    assert client.get(URL).status_code == 200
+    # Another worker revokes it: no signal reaches this process.
+    APIToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    assert client.get(URL).status_code == 200  # still kept here
+    later = authentication.time.monotonic() + 1.01
+    with mock.patch.object(authentication.time, "monotonic", return_value=later):
+        assert client.get(URL).status_code == 401
+
+
+def test_requests_get_their_own_copies(token):
+    first = token_authenticate(token.plaintext)
+    first.user.first_name = "Mallory"
+    first.scopes = ["admin"]
+    again = token_authenticate(token.plaintext)
+    assert again is not first and again.user is not first.user
+    assert (again.user.first_name, again.scopes) != ("Mallory", ["admin"])
+
+
+def test_unknown_key_ids_are_not_kept(user):
+    forget_tokens()
+    for n in range(5):
+        bearer(format_token(f"Zz{n}Zz9Zz"[:8], "A" * 43)).get(URL)
+    assert authentication._cache == {}
