@@ -13,7 +13,8 @@ class TokensConfig(AppConfig):
         from tokens.models import APIToken, TokenSettings
 
         # Kept token lookups (tokens.authentication) of what changed are dropped at once, and
-        # again after the commit (a request between the two could have read the old row).
+        # again after the commit (a request between the two could have read the old row), when
+        # a new token epoch tells every other worker too.
         for model, receiver in (
             (APIToken, _token_changed),
             (get_user_model(), _user_changed),
@@ -27,9 +28,14 @@ def _forget_now_and_after_commit(**which) -> None:
     from django.db import transaction
 
     from tokens.authentication import forget_tokens
+    from tokens.epoch import new_token_epoch
+
+    def after_commit() -> None:
+        forget_tokens(**which)
+        new_token_epoch()  # every other worker: only now is the change there to be read
 
     forget_tokens(**which)
-    transaction.on_commit(lambda: forget_tokens(**which))
+    transaction.on_commit(after_commit)
 
 
 def _token_changed(sender, instance, **kwargs) -> None:

@@ -4,11 +4,13 @@ One query finds the token and its user; the secret is compared in constant time.
 and a wrong secret give the same 401 (a dummy HMAC keeps their timing alike). The result is kept on
 the Django request so the rate-limit middleware and DRF share one lookup.
 
-With ``TOKEN_CACHE_SECONDS`` set (off by default), lookups of existing tokens are kept that long in
-the process: the secret is still checked on every request against the kept hash, and revocation,
-expiry, deactivation and scope checks still run on every request, but on what was read at most
-that long ago. A change saved in this process drops the kept lookups it concerns at once (signals
-in ``tokens.apps``); other processes see it within ``TOKEN_CACHE_SECONDS`` (docs/tokens.md).
+Lookups of existing tokens are kept in the process for up to ``TOKEN_CACHE_SECONDS`` (10; 0 = never),
+and a kept one is used only while the token epoch (``tokens.epoch``, one cache read) is the one
+read before it was looked up: a change to any token, user or the token settings starts a new epoch
+after its commit, in whichever worker it was made, and every worker then looks tokens up again. So
+a revoked token answers 401 at once everywhere (SPEC §3). The secret is checked against the kept
+hash on every request, and expiry, revocation, deactivation and scopes are checked on every
+request too (docs/tokens.md).
 """
 
 import copy
@@ -24,6 +26,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication
 
 from config.compiled import CompiledQuery
+from tokens.epoch import token_epoch
 from tokens.hashing import current_pepper_id, hash_secret, parse_token
 from tokens.models import APIToken, TokenSettings
 
@@ -75,25 +78,26 @@ def _token_by_key_id(key_id: str):
 _TOKEN_BY_KEY_ID = CompiledQuery(_token_by_key_id, sentinels=("\x00key-1",), others=("\x00key-2",))
 
 
-# Tokens looked up in the last TOKEN_CACHE_SECONDS, by key id: (when, token with its user). Per
-# process; an integrator's burst of requests then costs one lookup a second, not one each. Only
-# tokens that exist are kept (a random key id is never stored), at most _CACHE_MOST of them.
-_cache: dict[str, tuple[float, APIToken]] = {}
+# Tokens looked up in the last TOKEN_CACHE_SECONDS, by key id: (when, the token epoch read before
+# the lookup, token with its user). Per process. Only tokens that exist are kept (a random key id is
+# never stored), at most _CACHE_MOST of them.
+_cache: dict[str, tuple[float, str, APIToken]] = {}
 _CACHE_MOST = 10_000
 
 
 def _lookup(key_id: str) -> APIToken | None:
     seconds = settings.TOKEN_CACHE_SECONDS
-    if seconds > 0:
+    epoch = token_epoch() if seconds > 0 else None  # None: nothing kept may be used, nothing is kept
+    if epoch is not None:
         hit = _cache.get(key_id)
-        if hit is not None and time.monotonic() - hit[0] < seconds:
-            return _copy(hit[1])
+        if hit is not None and hit[1] == epoch and time.monotonic() - hit[0] < seconds:
+            return _copy(hit[2])
     rows = _TOKEN_BY_KEY_ID.fetch(key_id)
     token = rows[0] if rows else None
-    if token is not None and seconds > 0:
+    if token is not None and epoch is not None:
         if len(_cache) >= _CACHE_MOST:
             _cache.clear()
-        _cache[key_id] = (time.monotonic(), _copy(token))
+        _cache[key_id] = (time.monotonic(), epoch, _copy(token))
     return token
 
 
@@ -109,7 +113,7 @@ def forget_tokens(*, key_id: str | None = None, user_id: int | None = None) -> N
     if key_id is None and user_id is None:
         _cache.clear()
         return
-    for cached_key, (_, token) in list(_cache.items()):
+    for cached_key, (_, _, token) in list(_cache.items()):
         if cached_key == key_id or token.user_id == user_id:
             _cache.pop(cached_key, None)
 

@@ -94,18 +94,29 @@ def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
 _redis_clients: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
 
 
+def shared_cache():
+    """The cache that rate limits (and token epochs, ``tokens.epoch``) live in."""
+    return caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+
+
+def redis_client(backend: RedisCache):
+    """The backend's redis-py client, made once (see ``_redis_clients``)."""
+    inner = backend._cache  # Django's RedisCacheClient: its pools and the client class
+    client = _redis_clients.get(inner)
+    if client is None:
+        client = _redis_clients[inner] = inner.get_client(write=True)
+    return client
+
+
 def _increment(key: str, timeout: int) -> int:
     """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it."""
-    backend = caches[getattr(settings, "RATELIMIT_USE_CACHE", "default")]
+    backend = shared_cache()
     if not isinstance(backend, RedisCache):
         try:
             return backend.incr(key)
         except ValueError:  # no counter yet for this window; a process that loses the add counts on
             return 1 if backend.add(key, 1, timeout) else backend.incr(key)
-    inner = backend._cache  # Django's RedisCacheClient: its pools and the client class
-    client = _redis_clients.get(inner)
-    if client is None:
-        client = _redis_clients[inner] = inner.get_client(write=True)
+    client = redis_client(backend)
     full_key = backend.make_and_validate_key(key)
     pipeline = client.pipeline(transaction=False)
     pipeline.set(full_key, 0, ex=timeout, nx=True)  # an integer, as Django's serializer stores it

@@ -136,10 +136,10 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "standin@localhost")
 # API tokens are hashed with HMAC-SHA256 under a pepper that is not SECRET_KEY, so rotating the
 # session secret never invalidates tokens. "id:secret" pairs; the first one hashes new tokens.
 TOKEN_PEPPERS = parse_peppers(env_str("TOKEN_PEPPERS", "dev:development-pepper-not-for-production"))
-# How long a worker may keep a token it looked up (seconds). Off by default: SPEC §3 has a revoked
-# token answer 401 at once, and a kept lookup lets another worker accept it for up to this long
-# (docs/tokens.md: what it saves, what it costs).
-TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 0)
+# How long a worker may keep a token it looked up (seconds; 0 = never). A kept lookup is used only
+# while the token epoch in the cache is unchanged, so changes apply at once in every worker; this
+# bounds how long one lives should a new epoch fail to reach the cache (docs/tokens.md).
+TOKEN_CACHE_SECONDS = env_int("TOKEN_CACHE_SECONDS", 10)
 
 REST_FRAMEWORK = {
     # Bearer first: an unauthenticated call is a 401 with `WWW-Authenticate: Bearer`. The session
