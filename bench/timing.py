@@ -54,19 +54,8 @@ class Result:
 
 def measure(name: str, call: Callable[[int], object], *, count: int, warmup: int = 0, note: str = "") -> Result:
     """Call ``call(i)`` ``warmup`` times untimed, then ``count`` times timed."""
-    for index in range(warmup):
-        call(index)
-    gc.collect()
-    result = Result(name, note=note)
-    counter = QueryCounter()
-    with connection.execute_wrapper(counter):
-        for index in range(count):
-            counter.queries = counter.rows_written = 0
-            started = time.perf_counter()
-            call(index)
-            result.samples.append(time.perf_counter() - started)
-            result.queries.append(counter.queries)
-            result.rows_written.append(counter.rows_written)
+    [result] = measure_interleaved([(name, call)], count=count, warmup=warmup)
+    result.note = note
     return result
 
 

@@ -8,7 +8,7 @@ from django.db import models
 from django.utils import timezone
 
 from absences.models import Absence, AbsenceType
-from absences.querysets import exceptions_from_text, exceptions_text, open_after
+from absences.querysets import exceptions_from_text, exceptions_text
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
 from calendars.querysets import ids_in
@@ -155,17 +155,12 @@ def _searched_people(scope: SearchScope, membership: Membership, direct: bool, u
 def absences_of_people_in(people: set[int] | None, start: dt.datetime, end: dt.datetime):
     """Absences of ``people`` (None: of everyone) that may have time inside ``[start, end)``.
 
-    For a list of people the window is stated once more as one condition on the per-person index
-    ``(user, start_at, series_end_at)`` (``series_end_at`` is ``end_at`` for a one-off, so this
-    adds nothing ``overlapping`` does not already require): PostgreSQL then reads each person's
-    few matching entries there instead of every absence in the window organisation-wide (20k heap
-    pages for 1,600 rows at 1M absences). The ids are a list, not a subquery, so that the planner
-    knows how many people there are.
+    For a list of people the window goes through the per-person index (``per_person_window``). The
+    ids are a list, not a subquery, so that the planner knows how many people there are.
     """
-    absences = Absence.objects.overlapping(start, end)
     if people is None:
-        return absences
-    return ids_in(absences, "user_id", people).filter(open_after(start), start_at__lt=end)
+        return Absence.objects.overlapping(start, end)
+    return ids_in(Absence.objects.all(), "user_id", people).per_person_window(start, end)
 
 
 @dataclass(slots=True)
