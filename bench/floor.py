@@ -3,7 +3,9 @@
 A bare view (no DRF, no serializer, no auth) that runs the availability endpoint's one indexed
 absence query and returns ``JsonResponse``; a second one adds the bearer-token lookup, so the
 difference is what authentication costs. They are mounted only by the bench URLconf
-(``bench.urls``), never by the product's.
+(``bench.urls``), never by the product's: bare, and under ``/api/``, where the rate limiter counts
+them (the floor per IP, with a token per token), so that the difference there is what
+authentication adds to an API request, which is always counted.
 """
 
 import datetime as dt

@@ -22,6 +22,7 @@ from tokens.hashing import parse_token
 from tokens.models import APIToken
 
 DUE_RULES = 10_000
+ANONYMOUS_RATE_LIMIT = 1_000_000_000  # the rate-limited floor is counted per IP, and never throttled
 
 
 class UnexpectedResponse(Exception):
@@ -47,8 +48,10 @@ def _checked(response, status: int = 200):
 
 
 def http_scenarios(org: Organisation) -> list[Scenario]:
-    """Floor, auth and the API endpoints, all through Django's test client with a bearer token."""
+    """Floor, auth and the API endpoints, all through Django's test client with a bearer token (the
+    rate-limited floor without one). The first four are measured interleaved (``bench``)."""
     client = Client(headers={"authorization": f"Bearer {org.token}"}, raise_request_exception=True)
+    anonymous = Client(raise_request_exception=True)
     people, at = org.people, iso(org.now)
     monday = (org.now - dt.timedelta(days=org.now.weekday())).date()
     team_of_50 = org.teams[len(org.teams) // 2]
@@ -89,6 +92,14 @@ def http_scenarios(org: Organisation) -> list[Scenario]:
         Scenario(
             "floor + bearer auth (token lookup, HMAC)",
             lambda i: get(f"/bench/floor-auth/{people[i % len(people)]}/", at=at),
+        ),
+        Scenario(
+            "floor, rate-limited (per IP, no token)",
+            lambda i: _checked(anonymous.get(f"/api/bench/floor/{people[i % len(people)]}/", {"at": at})),
+        ),
+        Scenario(
+            "floor, rate-limited + bearer auth",
+            lambda i: get(f"/api/bench/floor-auth/{people[i % len(people)]}/", at=at),
         ),
         Scenario(
             "availability GET /coverage/availability/{u}/",

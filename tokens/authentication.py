@@ -33,6 +33,8 @@ from tokens.models import APIToken, TokenSettings
 INVALID_TOKEN = "Invalid token."  # noqa: S105 - an error message
 LAST_USED_EVERY = dt.timedelta(minutes=1)
 _MEMO = "_standin_bearer"
+_EPOCH = "_standin_token_epoch"
+_READ_IT = object()  # token_authenticate(epoch=...): no epoch was read for this request yet
 _DUMMY_SECRET = "x" * 43
 
 
@@ -46,18 +48,45 @@ def bearer_credentials(request) -> str | None:
 
 
 def token_for_request(request) -> APIToken | None:
-    """The token of this request (memoised), None without a bearer header; raises AuthenticationFailed."""
+    """The token of this request (memoised), None without a bearer header; raises AuthenticationFailed.
+    The token epoch is the one the rate limiter read for this request (``remember_epoch``), if it did."""
     request = getattr(request, "_request", request)
     if not hasattr(request, _MEMO):
         try:
             raw = bearer_credentials(request)
-            setattr(request, _MEMO, None if raw is None else token_authenticate(raw))
+            epoch = getattr(request, _EPOCH, _READ_IT)
+            setattr(request, _MEMO, None if raw is None else token_authenticate(raw, epoch=epoch))
         except exceptions.AuthenticationFailed as exc:
             setattr(request, _MEMO, exc)
     result = getattr(request, _MEMO)
     if isinstance(result, exceptions.AuthenticationFailed):
         raise result
     return result
+
+
+def remember_epoch(request, epoch: str | None) -> None:
+    """The token epoch read for this request elsewhere (in the rate limiter's round trip): the
+    authentication uses it instead of reading it again."""
+    setattr(getattr(request, "_request", request), _EPOCH, epoch)
+
+
+def kept_token(request) -> APIToken | None:
+    """The kept lookup of this request's token when there is one, usable as kept and with a secret
+    matching its hash: the rate limiter counts the request against it while reading the epoch that
+    says whether it is still current (``tokens.middleware``). Read only; no copy."""
+    seconds = settings.TOKEN_CACHE_SECONDS
+    raw = bearer_credentials(request) if seconds > 0 else None
+    parsed = parse_token(raw) if raw else None
+    kept = _cache.get(parsed[0]) if parsed else None
+    if kept is None or time.monotonic() - kept[0] >= seconds:
+        return None
+    token = kept[2]
+    if token.revoked_at is not None or not token.user.is_active:
+        return None  # it would be counted against the IP after all
+    if token.expires_at is not None and token.expires_at <= timezone.now():
+        return None
+    expected = hash_secret(parsed[1], token.pepper_id) or ""
+    return token if hmac.compare_digest(expected, token.secret_hash) else None
 
 
 # The organisation's default rate limit, read in the token's own query (a subquery on the settings
@@ -85,9 +114,12 @@ _cache: dict[str, tuple[float, str, APIToken]] = {}
 _CACHE_MOST = 10_000
 
 
-def _lookup(key_id: str) -> APIToken | None:
+def _lookup(key_id: str, epoch=_READ_IT) -> APIToken | None:
     seconds = settings.TOKEN_CACHE_SECONDS
-    epoch = token_epoch() if seconds > 0 else None  # None: nothing kept may be used, nothing is kept
+    if seconds <= 0:
+        epoch = None  # nothing kept may be used, nothing is kept
+    elif epoch is _READ_IT:
+        epoch = token_epoch()
     if epoch is not None:
         hit = _cache.get(key_id)
         if hit is not None and hit[1] == epoch and time.monotonic() - hit[0] < seconds:
@@ -118,11 +150,12 @@ def forget_tokens(*, key_id: str | None = None, user_id: int | None = None) -> N
             _cache.pop(cached_key, None)
 
 
-def token_authenticate(raw: str) -> APIToken:
+def token_authenticate(raw: str, *, epoch=_READ_IT) -> APIToken:
     """The usable token ``raw`` names, or AuthenticationFailed. One query (token + user, and the
-    default rate limit as ``token.default_rate_limit``)."""
+    default rate limit as ``token.default_rate_limit``), none for a kept lookup of the current
+    ``epoch`` (read here unless given: a value or None from ``tokens.epoch``)."""
     parsed = parse_token(raw)
-    token = _lookup(parsed[0]) if parsed else None
+    token = _lookup(parsed[0], epoch) if parsed else None
     if token is None:
         hash_secret(_DUMMY_SECRET, current_pepper_id())
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)

@@ -15,7 +15,7 @@ import secrets
 
 from django.core.cache.backends.redis import RedisCache
 
-from tokens.ratelimit import _Breaker, redis_client, shared_cache
+from tokens.ratelimit import Usage, _Breaker, hit_reading, redis_client, shared_cache
 
 logger = logging.getLogger(__name__)
 EPOCH_KEY = "tokens:epoch"
@@ -29,20 +29,38 @@ def token_epoch() -> str | None:
     backend = shared_cache()
     try:
         if isinstance(backend, RedisCache):
-            client = redis_client(backend)
-            key = backend.make_and_validate_key(EPOCH_KEY)
-            value = client.get(key)
-            if value is None:
-                client.set(key, secrets.token_hex(8), nx=True)
-                return None
-            return value.decode() if isinstance(value, bytes) else str(value)
-        value = backend.get(EPOCH_KEY)
-        if value is None:
-            backend.add(EPOCH_KEY, secrets.token_hex(8), _NEVER)
-        return value
+            return epoch_from(redis_client(backend).get(backend.make_and_validate_key(EPOCH_KEY)))
+        return epoch_from(backend.get(EPOCH_KEY))
     except Exception as exc:  # any cache error: redis.ConnectionError, TimeoutError, OSError...
         _Breaker.trip(exc)
         return None
+
+
+def counted_with_epoch(group: str, value: str, limit: int, period: int) -> tuple[Usage | None, str | None]:
+    """``(ratelimit.hit(...), token_epoch())`` in one round trip: the epoch is read in the counter's
+    Redis pipeline. ``(None, None)`` when the cache is unreachable."""
+    usage, raw = hit_reading(group, value, limit, period, read=EPOCH_KEY)
+    return usage, (epoch_from(raw) if usage is not None else None)
+
+
+def epoch_from(raw) -> str | None:
+    """The epoch from the cache's raw value; a missing one is started (for the next reader) and is
+    None now, for nobody can tell which lookups were made under it."""
+    if raw is None:
+        _start_epoch()
+        return None
+    return raw.decode() if isinstance(raw, bytes) else str(raw)
+
+
+def _start_epoch() -> None:
+    backend = shared_cache()
+    try:
+        if isinstance(backend, RedisCache):
+            redis_client(backend).set(backend.make_and_validate_key(EPOCH_KEY), secrets.token_hex(8), nx=True)
+        else:
+            backend.add(EPOCH_KEY, secrets.token_hex(8), _NEVER)
+    except Exception as exc:
+        _Breaker.trip(exc)
 
 
 def new_token_epoch() -> None:

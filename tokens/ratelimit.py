@@ -73,8 +73,15 @@ def window_end(value: str, period: int, now: int) -> int:
 
 def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
     """Count one request for ``value`` in ``group``; None when the cache is unreachable (fail open)."""
+    return hit_reading(group, value, limit, period)[0]
+
+
+def hit_reading(group: str, value: str, limit: int, period: int = HOUR, read: str | None = None) -> tuple:
+    """``(hit(group, value, limit, period), the cache's raw value at key read)``, both in one round
+    trip on Redis: the token epoch travels with the counter (``tokens.middleware``). ``(None, None)``
+    when the cache is unreachable."""
     if _Breaker.open():
-        return None
+        return None, None
     now = int(time.time())
     reset_at = window_end(value, period, now)
     # The limit is part of the key: changing a limit starts a new count. The value is hashed (a
@@ -82,11 +89,11 @@ def hit(group: str, value: str, limit: int, period: int = HOUR) -> Usage | None:
     digest = hashlib.sha256(value.encode()).hexdigest()[:32]
     key = f"{settings.RATELIMIT_CACHE_PREFIX}{group}:{limit}/{period}:{digest}:{reset_at}"
     try:
-        count = _increment(key, reset_at - now + 60)
+        count, value_read = _increment(key, reset_at - now + 60, read)
     except Exception as exc:  # any cache backend error: redis.ConnectionError, TimeoutError, OSError...
         _Breaker.trip(exc)
-        return None
-    return Usage(limit=limit, count=count, reset_at=reset_at, reset_in=reset_at - now)
+        return None, None
+    return Usage(limit=limit, count=count, reset_at=reset_at, reset_in=reset_at - now), value_read
 
 
 # One redis-py client per Django Redis backend: Django's ``get_client()`` builds a new client object
@@ -108,20 +115,25 @@ def redis_client(backend: RedisCache):
     return client
 
 
-def _increment(key: str, timeout: int) -> int:
-    """Add one to the counter ``key`` (created with ``timeout`` seconds to live) and return it."""
+def _increment(key: str, timeout: int, read: str | None = None) -> tuple:
+    """Add one to the counter ``key`` (created with ``timeout`` seconds to live): ``(its count, the
+    raw value at cache key read)`` (None when read is None or the key is not set)."""
     backend = shared_cache()
     if not isinstance(backend, RedisCache):
+        value = backend.get(read) if read is not None else None
         try:
-            return backend.incr(key)
+            return backend.incr(key), value
         except ValueError:  # no counter yet for this window; a process that loses the add counts on
-            return 1 if backend.add(key, 1, timeout) else backend.incr(key)
+            return (1 if backend.add(key, 1, timeout) else backend.incr(key)), value
     client = redis_client(backend)
     full_key = backend.make_and_validate_key(key)
     pipeline = client.pipeline(transaction=False)
+    if read is not None:
+        pipeline.get(backend.make_and_validate_key(read))
     pipeline.set(full_key, 0, ex=timeout, nx=True)  # an integer, as Django's serializer stores it
     pipeline.incr(full_key)
-    return pipeline.execute()[1]
+    results = pipeline.execute()
+    return results[-1], results[0] if read is not None else None
 
 
 def default_token_limit() -> int:

@@ -121,11 +121,89 @@ def test_saving_starts_a_new_epoch_after_the_commit(token, django_capture_on_com
 
 
 def test_without_an_epoch_nothing_kept_is_used(token):
-    """The cache is unreachable (or lost its epoch): every request looks its token up."""
+    """The cache cannot tell the epoch (lost, unreachable): every request looks its token up,
+    whether the epoch is read on its own or with the rate-limit counter."""
     client = bearer(token.plaintext)
     client.get(URL)
-    with mock.patch.object(authentication, "token_epoch", return_value=None):
+    with mock.patch("tokens.epoch.epoch_from", return_value=None):
         assert token_lookups(lambda: [client.get(URL) for _ in range(3)]) == 3
+        assert token_lookups(lambda: token_authenticate(token.plaintext)) == 1
+
+
+def test_a_lost_epoch_is_started_again(token):
+    """A restarted Redis has no epoch: the request that finds none starts one, and lookups are
+    kept again from the next."""
+    from tokens.epoch import EPOCH_KEY
+    from tokens.ratelimit import shared_cache
+
+    client = bearer(token.plaintext)
+    client.get(URL)
+    shared_cache().delete(EPOCH_KEY)
+    assert token_lookups(lambda: client.get(URL)) == 1  # no epoch: looked up, not kept
+    assert token_epoch() is not None
+    assert token_lookups(lambda: client.get(URL)) == 1  # looked up and kept under the new epoch
+    assert token_lookups(lambda: client.get(URL)) == 0
+
+
+def remaining(response) -> tuple[str, int]:
+    return response["X-RateLimit-Limit"], int(response["X-RateLimit-Remaining"])
+
+
+@pytest.fixture
+def limited(user):
+    TokenSettings.get_solo()
+    token = APITokenFactory(user=user, rate_limit_per_hour=50)
+    token_authenticate(token.plaintext)
+    return token
+
+
+def test_a_kept_token_reads_the_epoch_with_its_counter(limited):
+    """One cache round trip counts the request and reads the epoch: no read of its own."""
+    client = bearer(limited.plaintext)
+    client.get(URL)  # kept now
+    with mock.patch.object(authentication, "token_epoch", side_effect=AssertionError("a second read")):
+        responses = [client.get(URL) for _ in range(3)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    assert [remaining(r) for r in responses] == [("50", 48), ("50", 47), ("50", 46)]  # each counted once
+
+
+def test_a_limit_changed_in_another_worker_counts_under_the_new_limit(limited):
+    client = bearer(limited.plaintext)
+    assert remaining(client.get(URL)) == ("50", 49)
+    APIToken.objects.filter(pk=limited.pk).update(rate_limit_per_hour=5)  # another worker: no signal here
+    new_token_epoch()
+    assert remaining(client.get(URL)) == ("5", 4)
+    assert remaining(client.get(URL)) == ("5", 3)
+
+
+def test_a_token_revoked_in_another_worker_is_counted_against_the_ip(limited, settings):
+    settings.API_RATE_LIMIT_ANON_PER_HOUR = 30
+    client = bearer(limited.plaintext)
+    assert remaining(client.get(URL)) == ("50", 49)
+    APIToken.objects.filter(pk=limited.pk).update(revoked_at=timezone.now())
+    new_token_epoch()
+    response = client.get(URL)
+    assert response.status_code == 401 and remaining(response) == ("30", 29)
+
+
+def test_an_unrelated_change_keeps_one_count(limited, user):
+    """A new epoch for another token's change: the kept token is looked up again, and the request
+    counted once (the guessed counter was the right one)."""
+    client = bearer(limited.plaintext)
+    assert remaining(client.get(URL)) == ("50", 49)
+    new_token_epoch()
+    assert token_lookups(lambda: client.get(URL)) == 1
+    assert remaining(client.get(URL)) == ("50", 47)
+
+
+def test_a_wrong_secret_for_a_kept_token_counts_against_the_ip(limited, settings):
+    settings.API_RATE_LIMIT_ANON_PER_HOUR = 30
+    client = bearer(limited.plaintext)
+    assert remaining(client.get(URL)) == ("50", 49)
+    key_id, _ = parse_token(limited.plaintext)
+    wrong = bearer(format_token(key_id, "B" * 43)).get(URL)
+    assert wrong.status_code == 401 and remaining(wrong) == ("30", 29)
+    assert remaining(client.get(URL)) == ("50", 48)  # the token's own count did not move
 
 
 def test_an_unreachable_cache_gives_no_epoch(token):

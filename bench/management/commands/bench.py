@@ -26,15 +26,22 @@ from bench.seed import organisation_from_database, seed
 from bench.timing import measure, measure_interleaved, paired_difference, table
 
 QUICK_ABSENCES = 10_000
+# --quick seeds a tenth of the people: at the seed's steady absences per person a year, the 10,000
+# absences then reach as far ahead as the full run's (docs/performance.md, "Growth").
+QUICK_PEOPLE = 1_000
 
 
 class Command(BaseCommand):
     help = "Seed a separate benchmark database and print latencies of the API (p50/p95/p99, queries, x floor)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--people", type=int, default=10_000, help="People to seed (default 10,000).")
+        parser.add_argument(
+            "--people", type=int, default=None, help=f"People to seed (default 10,000; --quick {QUICK_PEOPLE:,})."
+        )
         parser.add_argument("--absences", type=int, default=None, help="Absences to seed (default 1,000,000).")
-        parser.add_argument("--quick", action="store_true", help=f"{QUICK_ABSENCES:,} absences: the CI run.")
+        parser.add_argument(
+            "--quick", action="store_true", help=f"{QUICK_ABSENCES:,} absences of {QUICK_PEOPLE:,} people: the CI run."
+        )
         parser.add_argument(
             "--requests", type=int, default=None, help="Timed requests per scenario (default 300; --quick 100)."
         )
@@ -68,7 +75,7 @@ class Command(BaseCommand):
             if options[name] is None:
                 options[name] = short if quick else full
         self.cache_prefix = f"bench{random.randrange(1 << 30)}"
-        people = options["people"]
+        people = options["people"] or (QUICK_PEOPLE if quick else 10_000)
         started = time.monotonic()
         warnings.filterwarnings("ignore", message="No directory at", module="django.core.handlers.base")
         # The dummy mail backend: the sweep's emails are built (after commit) but not rendered to MIME
@@ -80,6 +87,7 @@ class Command(BaseCommand):
                 ROOT_URLCONF="bench.urls",
                 EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend",
                 CACHES=self._caches(),
+                API_RATE_LIMIT_ANON_PER_HOUR=scenarios.ANONYMOUS_RATE_LIMIT,
             ),
             self._database(options) as name,
         ):
@@ -109,19 +117,22 @@ class Command(BaseCommand):
         gc.freeze()
         http = scenarios.http_scenarios(org)
         # The floor with and without authentication, request by request in turn: their difference
-        # is a fraction of a millisecond, less than the drift between two runs of 300.
-        # A third, the same with the token looked up on every request (TOKEN_CACHE_SECONDS=0).
-        bare, with_auth = http[0], http[1]
+        # is a fraction of a millisecond, less than the drift between two runs of 300. A third, the
+        # same with the token looked up on every request (TOKEN_CACHE_SECONDS=0); then both again
+        # under /api/, where the rate limiter counts them as every API request is counted.
+        bare, with_auth, limited, limited_auth = http[:4]
         results += measure_interleaved(
             [
                 (bare.name, bare.call),
                 (with_auth.name, with_auth.call),
                 ("  no kept lookup (TOKEN_CACHE_SECONDS=0)", scenarios.with_token_cache(0, with_auth.call)),
+                (limited.name, limited.call),
+                (limited_auth.name, limited_auth.call),
             ],
             count=count,
             warmup=warmup,
         )
-        for scenario in http[2:]:
+        for scenario in http[4:]:
             results.append(measure(scenario.name, scenario.call, count=count, warmup=warmup, note=scenario.note))
         for result in results:
             self._log(f"{result.name}: p50 {result.p50:.2f} ms")
@@ -133,10 +144,11 @@ class Command(BaseCommand):
         self.stdout.write(self._machine(org))
         self.stdout.write(table(results, floor))
         self.stdout.write(
-            f"\nauthentication adds {paired_difference(floor, results[1]):.3f} ms, "
-            f"{paired_difference(floor, results[2]):.3f} ms with no kept lookup (medians of the "
-            f"differences of interleaved requests; differences of the p50s {results[1].p50 - floor.p50:.3f} "
-            f"and {results[2].p50 - floor.p50:.3f} ms)"
+            f"\nauthentication adds {paired_difference(results[3], results[4]):.3f} ms to an API request "
+            f"(rate-limited floor with and without a token; {results[4].p50 - results[3].p50:.3f} ms between "
+            f"the p50s); on the bare floor {paired_difference(floor, results[1]):.3f} ms, "
+            f"{paired_difference(floor, results[2]):.3f} ms with no kept lookup (medians of the differences "
+            "of interleaved requests)"
         )
         self.stdout.write("\nqueries per request at page size 10 / 500:")
         for name, small, large in scenarios.page_size_queries(org):
