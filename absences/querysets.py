@@ -150,6 +150,19 @@ class AbsenceQuerySet(OwnedQuerySet):
             return windowed
         return self.overlapping(start, end)
 
+    def one_off_running_at(self, at: dt.datetime, *, longest: dt.timedelta):
+        """One-off absences running at ``at`` (``start_at <= at < end_at``), none longer than
+        ``longest``: "who is away now" across the organisation.
+
+        On PostgreSQL ``period @> at`` on the partial SP-GiST index ``absence_one_off_period``
+        (migration 0008), index-only with the user and type; elsewhere the btree conditions of
+        ``absence_one_off_window``, bounded to one absence length of starts (``longest``).
+        """
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(PeriodContains(at), recurrence="")
+        # end_at is series_end_at for a one-off: this matches the partial index absence_one_off_window
+        return self.filter(recurrence="", start_at__gt=at - longest, start_at__lte=at, end_at__gt=at)
+
     def window_arms(self):
         """The rows of ``in_window(start, end)`` as two disjoint querysets, in ``start_at`` order one
         after the other: those running at ``start`` (begun before it), then those beginning in

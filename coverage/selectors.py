@@ -343,15 +343,13 @@ def _series_away_at(at: dt.datetime) -> set[int]:
 def away_users(at: dt.datetime, users):
     """``users`` (a User queryset) narrowed to those away at ``at``, as one queryset.
 
-    One-off absences and one-time rule windows are matched in SQL on the window indexes
-    (``start_at <= at < end``, with ``start_at > at - 366 days`` since no absence is longer, so the
-    index range is one year of absences, not all of history: index-only on absence_one_off_window);
-    series that may cover ``at`` are read once and their occurrences checked here. Passing the
-    ~1,000 one-off ids as literals instead measured slower: the count and the page each carry them.
+    One-off absences and one-time rule windows are matched in SQL on their indexes (one-offs:
+    ``one_off_running_at``, index-only on PostgreSQL's range index, a year of starts in the btree
+    elsewhere); series that may cover ``at`` are read once and their occurrences checked here.
+    Passing the ~1,000 one-off ids as literals instead measured slower: the count and the page
+    each carry them.
     """
-    one_off = Absence.objects.away().filter(
-        recurrence="", start_at__gt=at - MAX_ABSENCE_LENGTH, start_at__lte=at, end_at__gt=at
-    )  # end_at is series_end_at for a one-off: this matches the partial index absence_one_off_window
+    one_off = Absence.objects.away().one_off_running_at(at, longest=MAX_ABSENCE_LENGTH)
     rule_windows = Rule.objects.filter(kind=Rule.Kind.ONE_TIME, enabled=True, start_at__lte=at, end_at__gt=at)
     return users.filter(
         Q(pk__in=one_off.values("user_id")) | Q(pk__in=rule_windows.values("user_id")) | Q(pk__in=_series_away_at(at))

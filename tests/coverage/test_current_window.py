@@ -4,7 +4,10 @@ availability on both backends (a stored range with a GiST index on PostgreSQL, b
 import datetime as dt
 
 import pytest
+from django.db import connection
 
+from absences.models import Absence
+from coverage.selectors import MAX_ABSENCE_LENGTH
 from tests.coverage.factories import T0, AwayFactory, one_time
 from tests.factories import UserFactory
 
@@ -163,3 +166,20 @@ def test_same_instant_and_rule_in_two_zones_keep_their_own_wall_time(alice_clien
     assert away_names(alice_client, start) == ["berlin", "newyork"]
     assert away_names(alice_client, dt.datetime(2026, 3, 16, 12, tzinfo=dt.UTC)) == ["berlin"]
     assert away_names(alice_client, dt.datetime(2026, 3, 16, 11, tzinfo=dt.UTC)) == ["newyork"]
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored range is PostgreSQL's")
+def test_who_is_away_now_reads_the_one_off_range_index_alone():
+    """The one-off arm of "who is away now" stabs the partial SP-GiST index of migration 0008 and
+    needs nothing else of the table (the user and the type are in the index)."""
+    AwayFactory(user=UserFactory(username="now"), start_at=T0, end_at=T0 + dt.timedelta(hours=2))
+    one_off = Absence.objects.one_off_running_at(T0, longest=MAX_ABSENCE_LENGTH).order_by().values("user_id", "type_id")
+    sql, params = one_off.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "Index Only Scan using absence_one_off_period" in plan, plan
+    assert list(one_off.values_list("user__username", flat=True)) == ["now"]
