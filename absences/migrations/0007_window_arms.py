@@ -19,6 +19,8 @@
 
 from django.db import migrations
 
+from config.postgresql.migrations import postgresql_only
+
 FORWARD = [
     "DROP INDEX IF EXISTS absence_period",
     "CREATE INDEX absence_period ON absences_absence USING spgist (period) INCLUDE (type_id, user_id, start_at, id)",
@@ -34,20 +36,11 @@ BACKWARD = [
 ]
 
 
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("absences", "0006_period_range"),
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        postgresql_only(FORWARD, BACKWARD),
     ]

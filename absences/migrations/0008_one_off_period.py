@@ -10,20 +10,13 @@ btree stays for SQLite.
 
 from django.db import migrations
 
+from config.postgresql.migrations import postgresql_only
+
 FORWARD = [
     "CREATE INDEX IF NOT EXISTS absence_one_off_period ON absences_absence USING spgist (period) "
     "INCLUDE (user_id, type_id) WHERE recurrence = ''",
 ]
 BACKWARD = ["DROP INDEX IF EXISTS absence_one_off_period"]
-
-
-def _run(statements):
-    def run(apps, schema_editor):
-        if schema_editor.connection.vendor == "postgresql":
-            for sql in statements:
-                schema_editor.execute(sql)
-
-    return run
 
 
 class Migration(migrations.Migration):
@@ -32,5 +25,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(_run(FORWARD), _run(BACKWARD), elidable=False),
+        postgresql_only(FORWARD, BACKWARD),
     ]
