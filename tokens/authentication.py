@@ -81,12 +81,7 @@ def kept_token(request) -> APIToken | None:
     if kept is None or time.monotonic() - kept[0] >= seconds:
         return None
     token = kept[2]
-    if token.revoked_at is not None or not token.user.is_active:
-        return None  # it would be counted against the IP after all
-    if token.expires_at is not None and token.expires_at <= timezone.now():
-        return None
-    expected = hash_secret(parsed[1], token.pepper_id) or ""
-    return token if hmac.compare_digest(expected, token.secret_hash) else None
+    return token if _refusal(token, parsed[1], timezone.now()) is None else None  # else the IP is counted
 
 
 # The organisation's default rate limit, read in the token's own query (a subquery on the settings
@@ -159,16 +154,25 @@ def token_authenticate(raw: str, *, epoch=_READ_IT) -> APIToken:
     if token is None:
         hash_secret(_DUMMY_SECRET, current_pepper_id())
         raise exceptions.AuthenticationFailed(INVALID_TOKEN)
-    expected = hash_secret(parsed[1], token.pepper_id) or ""
-    if not hmac.compare_digest(expected, token.secret_hash) or not token.user.is_active:
-        raise exceptions.AuthenticationFailed(INVALID_TOKEN)
     now = timezone.now()
-    if token.revoked_at is not None:
-        raise exceptions.AuthenticationFailed("Token revoked.")
-    if token.expires_at is not None and token.expires_at <= now:
-        raise exceptions.AuthenticationFailed("Token expired.")
+    refusal = _refusal(token, parsed[1], now)
+    if refusal is not None:
+        raise exceptions.AuthenticationFailed(refusal)
     _touch(token, parsed[1], now)
     return token
+
+
+def _refusal(token: APIToken, secret: str, now: dt.datetime) -> str | None:
+    """Why ``token`` does not authenticate a request bearing ``secret`` at ``now`` (the 401's
+    detail), None when it does."""
+    expected = hash_secret(secret, token.pepper_id) or ""
+    if not hmac.compare_digest(expected, token.secret_hash) or not token.user.is_active:
+        return INVALID_TOKEN
+    if token.revoked_at is not None:
+        return "Token revoked."
+    if token.expires_at is not None and token.expires_at <= now:
+        return "Token expired."
+    return None
 
 
 def _touch(token: APIToken, secret: str, now: dt.datetime) -> None:
