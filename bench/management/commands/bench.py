@@ -6,7 +6,6 @@ client. The floor is a bare view running the availability endpoint's indexed que
 ``docs/performance.md`` for the data's shape and the numbers.
 """
 
-import gc
 import os
 import platform
 import random
@@ -16,7 +15,6 @@ import warnings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test.utils import override_settings
-from django.urls import get_resolver
 from django.utils import timezone
 
 from bench import scenarios
@@ -24,6 +22,7 @@ from bench.database import DEFAULT_NAME, bench_database, reused_database
 from bench.http import HttpBenchError, http_table, measure_http
 from bench.seed import organisation_from_database, seed
 from bench.timing import measure, measure_interleaved, paired_difference, table
+from config.collector import settle_worker, unsettle_worker
 
 QUICK_ABSENCES = 10_000
 # --quick seeds a tenth of the people: at the seed's steady absences per person a year, the 10,000
@@ -107,14 +106,19 @@ class Command(BaseCommand):
         self._log(f"total {time.monotonic() - started:.1f}s")
 
     def _run(self, org, options) -> None:
+        # As config/wsgi.py does in a web worker (config/collector.py): what is alive now (Django,
+        # the app, and here the seeded organisation's lists) is left out of garbage collections,
+        # and each request starts with a young collection.
+        settle_worker()
+        try:
+            self._measure(org, options)
+        finally:
+            unsettle_worker()
+
+    def _measure(self, org, options) -> None:
         count = options["requests"]
         warmup = max(count // 15, 5)
         results = []
-        # As config/wsgi.py does in a web worker: what is alive now (Django, the app, and here the
-        # seeded organisation's lists) is left out of full garbage collections while measuring.
-        get_resolver().url_patterns  # noqa: B018 - loads the URLconf
-        gc.collect()
-        gc.freeze()
         http = scenarios.http_scenarios(org)
         # The floor with and without authentication, request by request in turn: their difference
         # is a fraction of a millisecond, less than the drift between two runs of 300. A third, the
