@@ -11,9 +11,9 @@ from absences.models import Absence, AbsenceType
 from absences.querysets import exceptions_from_text, exceptions_text
 from calendars.models import Calendar, Event
 from calendars.privacy import Viewer, absence_face
-from calendars.querysets import ids_in
 from calendars.spans import absence_spans, day_bounds, local_midnight
 from config.api.fields import zone_of
+from config.id_lists import ids_in
 from people.models import Team, User
 from people.schedules import public_holidays
 
