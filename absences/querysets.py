@@ -33,6 +33,28 @@ def exceptions_from_text(text: str | None) -> list | None:
     return None if text is None else json.loads(text)
 
 
+class Recurring(models.Func):
+    """``recurrence <> ''`` (a series), or with ``series=False`` ``recurrence = ''`` (a one-off), the
+    empty text written into the SQL rather than bound as a parameter.
+
+    These are the predicates of the partial indexes on series and one-offs (migrations 0006 and
+    0008), and PostgreSQL uses a partial index only when the statement itself proves its
+    predicate: with ``recurrence = %s`` a prepared statement's generic plan (``config.compiled``)
+    cannot, and it read the range index over every absence instead (5.5-6.5 ms against 2-3 ms for
+    the ~380 series running now at 1M absences).
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, *, series: bool = True):
+        super().__init__(models.F("recurrence"))
+        self.series = series
+
+    def as_sql(self, compiler, connection, **extra):
+        column_sql, params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column_sql} {'<>' if self.series else '='} ''", params
+
+
 class PeriodCondition(models.Func):
     """A condition on the stored range of migration 0006 (PostgreSQL), written by ``condition``.
 
@@ -159,9 +181,20 @@ class AbsenceQuerySet(OwnedQuerySet):
         ``absence_one_off_window``, bounded to one absence length of starts (``longest``).
         """
         if connections[self.db].vendor == "postgresql":
-            return self.filter(PeriodContains(at), recurrence="")
+            return self.filter(PeriodContains(at), Recurring(series=False))
         # end_at is series_end_at for a one-off: this matches the partial index absence_one_off_window
         return self.filter(recurrence="", start_at__gt=at - longest, start_at__lte=at, end_at__gt=at)
+
+    def series_running_at(self, at: dt.datetime):
+        """Series running at ``at`` (their first occurrence has begun and their last has not
+        ended): the ones whose occurrences may cover ``at``, to be checked by expanding them.
+
+        On PostgreSQL ``period @> at`` on the partial GiST index ``absence_series_period``
+        (migration 0006); elsewhere the btree conditions of ``overlapping``'s series arm.
+        """
+        if connections[self.db].vendor == "postgresql":
+            return self.filter(Recurring(), PeriodContains(at))
+        return self.exclude(recurrence="").filter(open_after(at), start_at__lte=at)
 
     def window_arms(self):
         """The rows of ``in_window(start, end)`` as two disjoint querysets, in ``start_at`` order one

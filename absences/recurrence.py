@@ -8,6 +8,7 @@ the rule is evaluated with a ``DTSTART`` in the user's zone, and each occurrence
 
 import datetime as dt
 from bisect import bisect_left
+from collections.abc import Callable
 from functools import lru_cache
 from itertools import chain, islice
 from zoneinfo import ZoneInfo
@@ -262,11 +263,22 @@ def series_covers(absence, at: dt.datetime) -> bool:
     zone = user_zone(absence.user)
     skipped = tuple(str(value) for value in absence.recurrence_exceptions or ())  # what ``_exceptions`` reads
     key = (absence.recurrence, absence.start_at, absence.end_at, bool(absence.all_day), skipped, zone)
+    return series_covers_known(key, at, lambda: absence)
+
+
+def series_covers_known(key: tuple, at: dt.datetime, series: Callable[[], object]) -> bool:
+    """``series_covers(series(), at)`` for a series that ``key`` stands for: any tuple of values
+    that changes whenever something expanding it reads changes (the fields as read from the
+    database, say). ``series()`` gives the series; it is called only when the series has to be
+    expanded (about once per occurrence), so a caller checking hundreds of rows builds none.
+    ``series_covers``' own keys begin with the rule's text, so they are never equal to a key of
+    values read in another order."""
     known = _NEXT_OCCURRENCE.get(key)
     if known is not None and known[0] <= at and (known[1] is None or at < known[1][1]):
         found = known[1]
     else:
-        found = next(_expand(absence, at, zone), None)
+        absence = series()
+        found = next(_expand(absence, at, user_zone(absence.user)), None)
         if len(_NEXT_OCCURRENCE) >= NEXT_OCCURRENCE_ENTRIES:
             _NEXT_OCCURRENCE.clear()
         _NEXT_OCCURRENCE[key] = (at, found)

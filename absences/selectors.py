@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from absences.models import Absence
 from absences.querysets import exceptions_from_text, exceptions_text
-from absences.recurrence import current_or_next, occurrences, user_zone
+from absences.recurrence import current_or_next, occurrences, series_covers_known, user_zone
 from absences.staffing import covered_dates, members_staffing
 from people.models import User
 from people.querysets import managed_user_ids
@@ -25,22 +25,32 @@ WARNING_HORIZON = dt.timedelta(days=366)
 SERIES_FIELDS = ("start_at", "end_at", "all_day", "recurrence", exceptions_text(), Cast("user__timezone", TextField()))
 
 
+def series_row(start_at, end_at, all_day, recurrence, exceptions, zone) -> SimpleNamespace:
+    """A series read as ``SERIES_FIELDS``, carrying what expanding occurrences reads
+    (``absences.recurrence``)."""
+    return SimpleNamespace(
+        start_at=start_at,
+        end_at=end_at,
+        all_day=all_day,
+        recurrence=recurrence,
+        recurrence_exceptions=exceptions_from_text(exceptions),
+        user=SimpleNamespace(timezone=zone),
+    )
+
+
 def series_rows(queryset, *keys: str):
     """``(key values…, row)`` for each series of ``queryset``, read as plain values (not models with
-    their joins: a window over the organisation holds hundreds), ``row`` carrying what expanding
-    occurrences needs (``absences.recurrence``)."""
+    their joins: a window over the organisation holds hundreds), ``row`` a ``series_row``."""
     for *head, start_at, end_at, all_day, recurrence, exceptions, zone in (
         queryset.exclude(recurrence="").order_by().values_list(*keys, *SERIES_FIELDS)
     ):
-        row = SimpleNamespace(
-            start_at=start_at,
-            end_at=end_at,
-            all_day=all_day,
-            recurrence=recurrence,
-            recurrence_exceptions=exceptions_from_text(exceptions),
-            user=SimpleNamespace(timezone=zone),
-        )
-        yield (*head, row)
+        yield (*head, series_row(start_at, end_at, all_day, recurrence, exceptions, zone))
+
+
+def series_values_cover(values: tuple, at: dt.datetime) -> bool:
+    """``series_covers`` for a series read as a tuple of ``SERIES_FIELDS``, known by those values:
+    a series whose current occurrence was found before is answered without building anything."""
+    return series_covers_known(values, at, lambda: series_row(*values))
 
 
 def absence_list(*, viewer: User, admin: bool):

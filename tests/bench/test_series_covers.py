@@ -1,5 +1,6 @@
-"""``series_covers`` keeps the occurrence it found for a series and answers later instants from it:
-asked in any order, it must give what expanding the series at that instant gives."""
+"""``series_covers`` (and ``series_values_cover``, for a series read as values) keeps the occurrence
+it found for a series and answers later instants from it: asked in any order, it must give what
+expanding the series at that instant gives."""
 
 import datetime as dt
 import random
@@ -8,8 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from absences import recurrence
+from absences import recurrence, selectors
+from absences.models import Absence
 from absences.recurrence import occurrences, series_covers
+from absences.selectors import series_row
+from tests.absences.factories import AbsenceFactory
+from tests.factories import UserFactory
 
 START = dt.datetime(2026, 3, 20, 12, 30, tzinfo=dt.UTC)  # a week before Europe's DST change
 SERIES = [
@@ -70,3 +75,28 @@ def test_the_kept_occurrences_are_bounded(monkeypatch):
         absence = _series("FREQ=DAILY", dt.timedelta(minutes=minutes), False, [], "UTC")
         series_covers(absence, START)
         assert len(recurrence._NEXT_OCCURRENCE) <= 5
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("zone", ["Europe/Berlin", "America/New_York"])
+def test_a_series_read_as_values_is_checked_as_the_absence_is(monkeypatch, zone):
+    """``series_values_cover`` (who is away now: rows as read, known by their values) answers as
+    expanding the stored absence does, and builds the series only to expand it again."""
+    monkeypatch.setattr(recurrence, "_NEXT_OCCURRENCE", {})
+    built = []
+    monkeypatch.setattr(selectors, "series_row", lambda *values: built.append(values) or series_row(*values))
+    person = UserFactory(timezone=zone)
+    stored = AbsenceFactory(
+        user=person,
+        start_at=START,
+        end_at=START + dt.timedelta(hours=30),
+        recurrence="FREQ=WEEKLY;BYDAY=MO,FR;COUNT=9",
+        recurrence_exceptions=["2026-03-27"],
+    )
+    values = Absence.objects.filter(pk=stored.pk).values_list(*selectors.SERIES_FIELDS).get()
+    instants = [START - dt.timedelta(days=1) + n * dt.timedelta(minutes=30) for n in range(48 * 40)]
+    for at in instants:
+        expected = bool(occurrences(stored, at, at + dt.timedelta(microseconds=1)))
+        assert selectors.series_values_cover(values, at) == expected, at
+    # expanded about once per occurrence (9, one skipped), not once per instant (1,920)
+    assert 8 <= len(built) <= 12, len(built)

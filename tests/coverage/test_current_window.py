@@ -2,11 +2,13 @@
 availability on both backends (a stored range with a GiST index on PostgreSQL, btrees on SQLite)."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.db import connection
 
 from absences.models import Absence
+from coverage import selectors
 from coverage.selectors import MAX_ABSENCE_LENGTH
 from tests.coverage.factories import T0, AwayFactory, one_time
 from tests.factories import UserFactory
@@ -183,3 +185,41 @@ def test_who_is_away_now_reads_the_one_off_range_index_alone():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "Index Only Scan using absence_one_off_period" in plan, plan
     assert list(one_off.values_list("user__username", flat=True)) == ["now"]
+
+
+def _generic_plan(compiled, *values) -> str:
+    """EXPLAIN of ``compiled``'s statement as the hot path runs it: prepared, with a generic plan."""
+    from django.db import connections
+
+    sql, params, _ = compiled._statement(connections["default"], "default", values)
+    numbered = iter(range(1, len(params) + 1))
+    prepared = re.sub("%s", lambda _: f"${next(numbered)}", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        types = ", ".join("timestamptz" if isinstance(p, dt.datetime) else "text" for p in params)
+        cursor.execute(f"PREPARE away_at({types}) AS {prepared}")
+        try:
+            cursor.execute(f"EXPLAIN EXECUTE away_at({', '.join(['%s'] * len(params))})", params)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        finally:
+            cursor.execute("DEALLOCATE away_at")
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored range is PostgreSQL's")
+def test_who_is_away_now_is_read_on_the_partial_range_indexes_by_a_generic_plan():
+    """Prepared once, planned without knowing ``at``, the series and one-off reads still use the
+    partial range indexes: their predicate (``recurrence`` empty or not) is in the SQL's text, not
+    a parameter a generic plan cannot see."""
+    AwayFactory(user=UserFactory(username="now"), start_at=T0, end_at=T0 + dt.timedelta(hours=2))
+    weekly = UserFactory(username="weekly")
+    AwayFactory(user=weekly, start_at=T0, end_at=T0 + dt.timedelta(hours=2), recurrence="FREQ=WEEKLY")
+    series_plan = _generic_plan(selectors._series_running, T0)
+    assert "absence_series_period" in series_plan and "$1" in series_plan, series_plan
+    one_off_plan = _generic_plan(selectors._one_offs_running, T0)
+    assert "absence_one_off_period" in one_off_plan and "$1" in one_off_plan, one_off_plan
+    assert selectors.away_user_ids(T0 + dt.timedelta(hours=1)) == {
+        Absence.objects.get(recurrence="").user_id,
+        Absence.objects.exclude(recurrence="").get().user_id,
+    }
