@@ -114,11 +114,10 @@ class TestBadInput:
 
 @pytest.mark.parametrize("page_size", [10, 500])
 def test_query_count_is_flat_with_page_size(page_size, client_for, staff, django_assert_num_queries):
-    """Seven queries per page, in four round trips on PostgreSQL: the token; who is away at ``at``
-    (series running then, one-off absences running then, one-time rule windows open then: one
-    round trip); the page of users with their count (``COUNT(*) OVER ()``); the page's absences
-    ahead with the covering ones and their coverers (values), and rules (one round trip). Staff:
-    no visibility query."""
+    """Seven queries per page: the token; who is away at ``at`` (series and one-off absences
+    running then, in one round trip on PostgreSQL; one-time rule windows open then); the page of
+    users with their count (``COUNT(*) OVER ()``); the page's absences ahead with the covering ones
+    and their coverers (values), and rules (one round trip). Staff: no visibility query."""
     coverer = UserFactory(username="cov")
     for n in range(page_size):
         person = UserFactory(username=f"p{n:03}")
